@@ -1,0 +1,85 @@
+"""rfc6238: a reference toolkit for TOTP (RFC 6238) and HOTP (RFC 4226).
+
+The core is pure standard library: one-shot functions (:func:`hotp`, :func:`totp`,
+:func:`time_step`, :func:`verify_hotp`, :func:`verify_totp`), prepared configurations
+(:class:`TOTP`, :class:`HOTP`), secrets that hide themselves (:class:`Secret`), traces of
+every intermediate value (:func:`trace_hotp`, :func:`trace_totp`) and one error hierarchy
+(:class:`RFC6238Error`). Optional parts (QR codes, encrypted storage, plots) are extras,
+imported only when used.
+
+>>> import rfc6238
+>>> rfc6238.totp(b"12345678901234567890", 59, digits=8)
+'94287082'
+"""
+
+from __future__ import annotations
+
+from . import base32
+from ._version import __version__
+from .core import dynamic_truncate, hotp, pack_counter, time_step, totp
+from .errors import (
+    AccountLocked,
+    DecryptionError,
+    EnrollmentStateError,
+    InvalidEncoding,
+    InvalidParameter,
+    InvalidToken,
+    InvalidType,
+    InvalidURI,
+    KeyringError,
+    MalformedToken,
+    QRCodeError,
+    RateLimited,
+    ReplayedToken,
+    RFC6238Error,
+    SecretTooLong,
+    SecretTooShort,
+    StorageError,
+    UnsupportedAlgorithm,
+)
+from .otp import HOTP, TOTP
+from .secret import Secret, generate_secret
+from .trace import HOTPTrace, TOTPTrace, trace_hotp, trace_totp
+from .verify import Match, verify_hotp, verify_totp
+
+# --- provisioning (issue 3): uri.py, migration.py (stdlib); qr.py is an extra ---
+# --- brute-force math (issue 5): bruteforce.py (stdlib) ---
+
+__all__ = [
+    "HOTP",
+    "TOTP",
+    "AccountLocked",
+    "DecryptionError",
+    "EnrollmentStateError",
+    "HOTPTrace",
+    "InvalidEncoding",
+    "InvalidParameter",
+    "InvalidToken",
+    "InvalidType",
+    "InvalidURI",
+    "KeyringError",
+    "MalformedToken",
+    "Match",
+    "QRCodeError",
+    "RFC6238Error",
+    "RateLimited",
+    "ReplayedToken",
+    "Secret",
+    "SecretTooLong",
+    "SecretTooShort",
+    "StorageError",
+    "TOTPTrace",
+    "UnsupportedAlgorithm",
+    "__version__",
+    "base32",
+    "dynamic_truncate",
+    "generate_secret",
+    "hotp",
+    "pack_counter",
+    "time_step",
+    "totp",
+    "trace_hotp",
+    "trace_totp",
+    "verify_hotp",
+    "verify_totp",
+]

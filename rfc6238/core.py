@@ -1,0 +1,182 @@
+"""The one-shot OTP functions: HOTP (RFC 4226 §5) and TOTP (RFC 6238 §4).
+
+Pure functions: no clock, no state, no I/O. The counter packing, the dynamic truncation and
+the time arithmetic are written here; the HMAC is :func:`hmac.digest` (RFC 2104) over an
+allow-listed hash.
+
+RFC 4226 §5.3::
+
+    HOTP(K,C) = Truncate(HMAC-SHA-1(K,C))
+    DT: OffsetBits = low-order 4 bits of String[19]; P = String[OffSet]...String[OffSet+3]
+        return the Last 31 bits of P
+    D = Snum mod 10^Digit
+
+RFC 6238 §4.2: ``T = (Current Unix time - T0) / X`` with floor, and ``TOTP = HOTP(K, T)``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import struct
+from typing import Final
+
+from ._checks import (
+    ALGORITHMS,
+    MAX_COUNTER,
+    TimeLike,
+    check_algorithm,
+    check_counter,
+    check_digits,
+    check_key,
+    check_period,
+    check_t0,
+    to_seconds,
+)
+from .errors import InvalidParameter
+
+__all__ = ["dynamic_truncate", "hotp", "pack_counter", "time_step", "totp"]
+
+_PACK: Final = struct.Struct(">Q").pack
+_UNPACK_U32: Final = struct.Struct(">I").unpack_from
+MODULI: Final[dict[int, int]] = {d: 10**d for d in range(6, 11)}
+_FORMATS: Final[dict[int, str]] = {d: f"%0{d}d" for d in range(6, 11)}
+# Fast path for the common spellings; anything else goes through check_algorithm.
+_HASHLIB_NAMES: Final[dict[str, str]] = {
+    **ALGORITHMS,
+    "sha1": "sha1",
+    "sha256": "sha256",
+    "sha512": "sha512",
+}
+
+
+def pack_counter(counter: int) -> bytes:
+    """Pack a counter as the 8-byte big-endian moving factor (RFC 4226 §5.1).
+
+    >>> pack_counter(1).hex()
+    '0000000000000001'
+    """
+    return _PACK(check_counter(counter))
+
+
+def dynamic_truncate(digest: bytes) -> int:
+    """Dynamic truncation (RFC 4226 §5.3): the 31-bit value at the offset given by the last nibble.
+
+    The offset is the low 4 bits of the *last* byte of the MAC (for SHA-256/512 too, as in
+    RFC 6238's reference code); the top bit is masked so the value is the same signed or not.
+
+    >>> dynamic_truncate(bytes.fromhex("1f8698690e02ca16618550ef7f19da8e945b555a"))
+    1357872921
+    """
+    offset = digest[-1] & 0x0F
+    value: int = _UNPACK_U32(digest, offset)[0]
+    return value & 0x7FFFFFFF
+
+
+def hotp(
+    key: bytes | bytearray | memoryview | object,
+    counter: int,
+    *,
+    digits: int = 6,
+    algorithm: str = "SHA1",
+) -> str:
+    """Compute an HOTP value (RFC 4226 §5.3).
+
+    This is the math: any non-empty key is accepted. Verification and the OTP objects
+    require 128-bit keys (RFC 4226 §4 R6).
+
+    Args:
+        key: The shared secret as bytes (or a :class:`~rfc6238.Secret`).
+        counter: The moving factor, ``0 <= counter < 2**64``.
+        digits: Code length, 6 to 10 (9 and 10 are beyond the RFC: ``2**31`` is not a
+            multiple of ``10**d``, and for 10 digits the first digit is at most 2).
+        algorithm: ``"SHA1"``, ``"SHA256"`` or ``"SHA512"`` (case-insensitive).
+
+    Returns:
+        The code, ``digits`` ASCII digits with leading zeros.
+
+    Raises:
+        InvalidType: an argument has the wrong type.
+        InvalidParameter: a value is out of range, or the key is empty.
+
+    >>> hotp(b"12345678901234567890", 0)
+    '755224'
+    >>> hotp(b"12345678901234567890", 9, digits=8)
+    '45520489'
+    """
+    name = _HASHLIB_NAMES.get(algorithm) if type(algorithm) is str else None
+    if name is None:
+        name = ALGORITHMS[check_algorithm(algorithm)]
+    if type(key) is not bytes or not key:
+        key = check_key(key)
+    if type(counter) is not int or not 0 <= counter <= MAX_COUNTER:
+        counter = check_counter(counter)
+    if type(digits) is not int or digits not in _FORMATS:
+        digits = check_digits(digits)
+    digest = hmac.digest(key, _PACK(counter), name)
+    value: int = _UNPACK_U32(digest, digest[-1] & 0x0F)[0] & 0x7FFFFFFF
+    return _FORMATS[digits] % (value % MODULI[digits])
+
+
+def time_step(time: TimeLike, *, period: int = 30, t0: int = 0) -> int:
+    """The TOTP time step ``T = floor((time - T0) / X)`` (RFC 6238 §4.2).
+
+    Integer arithmetic throughout, so the result is exact past 2038 and past ``2**53``.
+
+    Args:
+        time: Unix time as an int, a finite float (floored) or a timezone-aware datetime.
+        period: The step size X in seconds (default 30).
+        t0: The Unix time T0 to count from (default 0).
+
+    Returns:
+        The step, ``0 <= T < 2**64``.
+
+    Raises:
+        InvalidType: ``time`` is a bool, a naive value of another type, ...
+        InvalidParameter: ``time`` is before ``t0``, not finite, a naive datetime, or the
+            step does not fit 64 bits.
+
+    >>> time_step(59), time_step(1111111109), time_step(20000000000)
+    (1, 37037036, 666666666)
+    """
+    seconds = to_seconds(time)
+    period = check_period(period)
+    t0 = check_t0(t0)
+    if seconds < t0:
+        raise InvalidParameter("time must not be before t0 (RFC 6238 §4.2)")
+    step = (seconds - t0) // period
+    if step > MAX_COUNTER:
+        raise InvalidParameter("time is too far after t0: the step exceeds 2**64-1")
+    return step
+
+
+def totp(
+    key: bytes | bytearray | memoryview | object,
+    time: TimeLike,
+    *,
+    period: int = 30,
+    t0: int = 0,
+    digits: int = 6,
+    algorithm: str = "SHA1",
+) -> str:
+    """Compute a TOTP value: ``HOTP(K, T)`` with ``T = floor((time - T0) / X)`` (RFC 6238 §4).
+
+    Args:
+        key: The shared secret as bytes (or a :class:`~rfc6238.Secret`).
+        time: Unix time (int, finite float, or timezone-aware datetime). There is no
+            default: the caller decides what "now" is.
+        period: The step size X in seconds.
+        t0: The Unix time T0 to count from.
+        digits: Code length, 6 to 10.
+        algorithm: ``"SHA1"``, ``"SHA256"`` or ``"SHA512"``.
+
+    Returns:
+        The code as ``digits`` ASCII digits.
+
+    Raises:
+        InvalidType: an argument has the wrong type.
+        InvalidParameter: a value is out of range, the key is empty, or time < t0.
+
+    >>> totp(b"12345678901234567890", 59, digits=8)  # RFC 6238 Appendix B
+    '94287082'
+    """
+    return hotp(key, time_step(time, period=period, t0=t0), digits=digits, algorithm=algorithm)

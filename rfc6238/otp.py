@@ -1,0 +1,181 @@
+"""Prepared OTP configurations: :class:`TOTP` (RFC 6238) and :class:`HOTP` (RFC 4226).
+
+A configuration validates once, in its constructor, and prepares the key once (the RFC 2104
+inner and outer states, see :mod:`rfc6238.prepared`); generating and verifying are then the
+cheapest they can be. They agree with the one-shot :func:`~rfc6238.hotp`/:func:`~rfc6238.totp`
+on every vector. The key never shows in ``repr``.
+
+>>> otp = TOTP(key=b"12345678901234567890", digits=8)
+>>> otp
+TOTP(digits=8, algorithm='SHA1', period=30, t0=0)
+>>> otp.at(59)
+'94287082'
+>>> otp.verify("94287082", 60)
+Match(counter=1, offset=-1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from typing import Final
+
+from ._checks import (
+    MAX_COUNTER,
+    MIN_KEY_BYTES,
+    TimeLike,
+    check_algorithm,
+    check_counter,
+    check_digits,
+    check_key,
+    check_look_ahead,
+    check_period,
+    check_t0,
+    check_token,
+    check_window,
+    to_seconds,
+)
+from .core import time_step
+from .errors import InvalidParameter, InvalidType
+from .prepared import PreparedMAC
+from .secret import KeyLike, Secret
+from .verify import Match, best_match, scan
+
+__all__ = ["HOTP", "TOTP"]
+
+_ROW: Final = "<tr><th style='text-align:left'>{}</th><td><code>{}</code></td></tr>"
+
+
+def _prepare(obj: TOTP | HOTP) -> None:
+    raw = check_key(obj.key, min_bytes=MIN_KEY_BYTES, allow_short_key=obj.allow_short_key)
+    algorithm = check_algorithm(obj.algorithm)
+    object.__setattr__(obj, "key", Secret(raw))
+    object.__setattr__(obj, "algorithm", algorithm)
+    object.__setattr__(obj, "digits", check_digits(obj.digits))
+    if type(obj.allow_short_key) is not bool:
+        raise InvalidType("allow_short_key must be a bool")
+    object.__setattr__(obj, "_mac", PreparedMAC(raw, algorithm))
+
+
+def _html(obj: TOTP | HOTP, rows: dict[str, object]) -> str:
+    body = "".join(_ROW.format(escape(k), escape(str(v))) for k, v in rows.items())
+    return f"<table><caption>{type(obj).__name__}</caption>{body}</table>"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TOTP:
+    """A TOTP configuration (RFC 6238 §4) with its key prepared for fast codes.
+
+    Args:
+        key: The shared secret (bytes or :class:`~rfc6238.Secret`), at least 16 bytes.
+        digits: Code length, 6 to 10.
+        algorithm: ``"SHA1"``, ``"SHA256"`` or ``"SHA512"``.
+        period: The step size X in seconds.
+        t0: The Unix time T0.
+        allow_short_key: Accept keys shorter than 128 bits (legacy 80-bit keys).
+
+    Raises:
+        InvalidType, InvalidParameter, SecretTooShort: at construction, never later.
+    """
+
+    key: KeyLike = field(repr=False, hash=False)
+    digits: int = 6
+    algorithm: str = "SHA1"
+    period: int = 30
+    t0: int = 0
+    allow_short_key: bool = field(default=False, repr=False)
+    _mac: PreparedMAC = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        _prepare(self)
+        object.__setattr__(self, "period", check_period(self.period))
+        object.__setattr__(self, "t0", check_t0(self.t0))
+
+    def step(self, time: TimeLike) -> int:
+        """The time step of ``time`` under this configuration (RFC 6238 §4.2)."""
+        return time_step(time, period=self.period, t0=self.t0)
+
+    def at(self, time: TimeLike) -> str:
+        """The code for ``time`` (int, float or aware datetime).
+
+        >>> TOTP(key=b"12345678901234567890").at(1111111109)
+        '081804'
+        """
+        seconds = time if type(time) is int else to_seconds(time)
+        if seconds < self.t0:
+            raise InvalidParameter("time must not be before t0 (RFC 6238 §4.2)")
+        step = (seconds - self.t0) // self.period
+        if step > MAX_COUNTER:
+            raise InvalidParameter("time is too far after t0: the step exceeds 2**64-1")
+        return self._mac.code(step, self.digits)
+
+    def now(self, *, clock: Callable[[], TimeLike]) -> str:
+        """The code for ``clock()``: the caller says what "now" is (``clock=time.time``)."""
+        if not callable(clock):
+            raise InvalidType("clock must be a callable returning Unix time")
+        return self.at(clock())
+
+    def verify(self, token: str, time: TimeLike, *, window: int | tuple[int, int] = 1) -> Match:
+        """Verify ``token`` at ``time`` over ``window`` steps (see :func:`rfc6238.verify_totp`)."""
+        past, future = check_window(window)
+        step = self.step(time)
+        wanted = check_token(token, self.digits)
+        return best_match(scan(self._mac, wanted, step - past, step + future, self.digits), step)
+
+    def matches(
+        self, token: str, time: TimeLike, *, window: int | tuple[int, int] = 1
+    ) -> list[int]:
+        """Every step in the window whose code equals ``token`` (all compared; for replays)."""
+        past, future = check_window(window)
+        step = self.step(time)
+        wanted = check_token(token, self.digits)
+        return scan(self._mac, wanted, step - past, step + future, self.digits)
+
+    def _repr_html_(self) -> str:
+        return _html(
+            self,
+            {
+                "key": self.key,
+                "digits": self.digits,
+                "algorithm": self.algorithm,
+                "period": f"{self.period} s",
+                "t0": self.t0,
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HOTP:
+    """An HOTP configuration (RFC 4226 §5) with its key prepared for fast codes.
+
+    >>> HOTP(key=b"12345678901234567890").at(1)
+    '287082'
+    """
+
+    key: KeyLike = field(repr=False, hash=False)
+    digits: int = 6
+    algorithm: str = "SHA1"
+    allow_short_key: bool = field(default=False, repr=False)
+    _mac: PreparedMAC = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        _prepare(self)
+
+    def at(self, counter: int) -> str:
+        """The code for ``counter`` (``0 <= counter < 2**64``)."""
+        if type(counter) is not int or not 0 <= counter <= MAX_COUNTER:
+            counter = check_counter(counter)
+        return self._mac.code(counter, self.digits)
+
+    def verify(self, token: str, counter: int, *, look_ahead: int = 0) -> Match:
+        """Verify ``token`` at ``counter`` with look-ahead; the next counter is ``counter + 1``."""
+        counter = check_counter(counter)
+        look_ahead = check_look_ahead(look_ahead)
+        wanted = check_token(token, self.digits)
+        return best_match(
+            scan(self._mac, wanted, counter, counter + look_ahead, self.digits), counter
+        )
+
+    def _repr_html_(self) -> str:
+        return _html(self, {"key": self.key, "digits": self.digits, "algorithm": self.algorithm})
