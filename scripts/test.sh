@@ -21,6 +21,11 @@ echo "== mypy --strict rfc6238"; mypy --strict rfc6238
 if ls notebooks/*.ipynb >/dev/null 2>&1; then
     echo "== nbstripout --verify"; nbstripout --verify notebooks/*.ipynb
 fi
-echo "== pytest"
+echo "== pytest (unit, property, doctest, vectors)"
 export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
+export MPLBACKEND=Agg
 python -m pytest "$@"
+if ls notebooks/*.ipynb >/dev/null 2>&1; then
+    echo "== notebooks (executed with nbmake)"
+    python -m pytest -p no:doctest --nbmake --nbmake-timeout=120 notebooks/
+fi
