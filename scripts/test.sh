@@ -1,20 +1,11 @@
 #!/usr/bin/env bash
 # The full test suite, with its own set-up: a virtual environment in .venv (or $VENV)
 # with the project and every extra, then lint, types, unit tests, doctests and notebooks.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-VENV="${VENV:-.venv}"
-PY="${PYTHON:-python3}"
-if [ ! -x "$VENV/bin/python" ]; then
-    "$PY" -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e ".[all]"
+source "$(dirname "$0")/_venv.sh" all
 # Debian's oathtool is one of the independent oracles; install it where we can (root + apt).
 if ! command -v oathtool >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && apt-get install -y -qq oathtool) >/dev/null 2>&1 || true
 fi
-export PATH="$PWD/$VENV/bin:$PATH"
 echo "== ruff check"; ruff check .
 echo "== ruff format --check"; ruff format --check .
 echo "== mypy --strict rfc6238"; mypy --strict rfc6238
