@@ -37,12 +37,20 @@ from .errors import (
     StorageError,
     UnsupportedAlgorithm,
 )
+from .migration import (
+    MigrationAccount,
+    MigrationBatch,
+    build_migration_uris,
+    decode_migration_payload,
+    encode_migration_payload,
+    parse_migration_uri,
+)
 from .otp import HOTP, TOTP
 from .secret import Secret, generate_secret
 from .trace import HOTPTrace, TOTPTrace, trace_hotp, trace_totp
+from .uri import KeyURI, build_uri, parse_uri
 from .verify import Match, verify_hotp, verify_totp
 
-# --- provisioning (issue 3): uri.py, migration.py (stdlib); qr.py is an extra ---
 # --- brute-force math (issue 5): bruteforce.py (stdlib) ---
 
 __all__ = [
@@ -57,9 +65,12 @@ __all__ = [
     "InvalidToken",
     "InvalidType",
     "InvalidURI",
+    "KeyURI",
     "KeyringError",
     "MalformedToken",
     "Match",
+    "MigrationAccount",
+    "MigrationBatch",
     "QRCodeError",
     "RFC6238Error",
     "RateLimited",
@@ -72,10 +83,16 @@ __all__ = [
     "UnsupportedAlgorithm",
     "__version__",
     "base32",
+    "build_migration_uris",
+    "build_uri",
+    "decode_migration_payload",
     "dynamic_truncate",
+    "encode_migration_payload",
     "generate_secret",
     "hotp",
     "pack_counter",
+    "parse_migration_uri",
+    "parse_uri",
     "time_step",
     "totp",
     "trace_hotp",
