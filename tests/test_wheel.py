@@ -38,6 +38,7 @@ def test_wheel_ships_typing_marker_and_no_tests(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "rfc6238/py.typed" in names
     assert "rfc6238/__init__.py" in names
+    assert "rfc6238/vectors_data/rfc4226.json" in names  # the conformance vectors ship too
     assert not any(n.startswith("tests/") for n in names)
     metadata = next(n for n in names if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
@@ -64,7 +65,7 @@ def test_installed_wheel_runs_its_doctests_outside_checkout(wheel: Path, tmp_pat
         "import doctest, sys, rfc6238, importlib, pkgutil\n"
         f"assert rfc6238.__file__.startswith({str(target)!r}), rfc6238.__file__\n"
         "failed = 0\n"
-        "for m in ['core', 'verify', 'otp', 'secret', 'base32', 'trace', 'prepared']:\n"
+        "for m in ['core', 'verify', 'otp', 'secret', 'base32', 'trace', 'prepared', 'vectors']:\n"
         "    failed += doctest.testmod(importlib.import_module('rfc6238.' + m)).failed\n"
         "assert rfc6238.totp(b'12345678901234567890', 59, digits=8) == '94287082'\n"
         "sys.exit(failed)\n"
