@@ -6,6 +6,10 @@ source "$(dirname "$0")/_venv.sh" all
 if ! command -v oathtool >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && apt-get install -y -qq oathtool) >/dev/null 2>&1 || true
 fi
+# The Node example adapter (otplib) is tested when npm can install it; otherwise skipped.
+if command -v npm >/dev/null 2>&1; then
+    (cd examples/node-otplib && npm ci --no-audit --no-fund) >/dev/null 2>&1 || true
+fi
 echo "== ruff check"; ruff check .
 echo "== ruff format --check"; ruff format --check .
 echo "== mypy --strict rfc6238"; mypy --strict rfc6238
