@@ -30,6 +30,7 @@ __all__ = [
     "Algorithm",
     "TimeLike",
     "check_algorithm",
+    "check_bool",
     "check_counter",
     "check_digits",
     "check_int",
@@ -39,6 +40,7 @@ __all__ = [
     "check_t0",
     "check_token",
     "check_window",
+    "to_bytes",
     "to_seconds",
 ]
 
@@ -143,6 +145,30 @@ def check_look_ahead(look_ahead: object) -> int:
     return look_ahead
 
 
+def check_bool(value: object, name: str) -> bool:
+    """Return ``value`` if it is exactly ``True`` or ``False``: ``"False"`` or ``1`` is a bug."""
+    if type(value) is not bool:
+        raise InvalidType(f"{name} must be a bool")
+    return value
+
+
+def to_bytes(value: object, name: str) -> bytes:
+    """Copy a ``bytes``/``bytearray``/``memoryview`` into ``bytes``, or raise InvalidType.
+
+    A released memoryview, or one whose items are not bytes, is refused with a typed error.
+    """
+    if type(value) is bytes:
+        return value
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    if isinstance(value, memoryview):
+        try:
+            return value.tobytes()
+        except ValueError as err:  # released
+            raise InvalidType(f"{name} is a released memoryview") from err
+    raise InvalidType(f"{name} must be bytes, not {_type_name(value)}")
+
+
 def check_key(key: object, *, min_bytes: int = 1, allow_short_key: bool = False) -> bytes:
     """Return the key bytes from ``bytes``/``bytearray``/``memoryview``/:class:`Secret`.
 
@@ -150,22 +176,20 @@ def check_key(key: object, *, min_bytes: int = 1, allow_short_key: bool = False)
     ``min_bytes`` is the policy (16 for verification, RFC 4226 §4 R6); with
     ``allow_short_key`` any non-empty key passes.
     """
-    if type(key) is bytes:
-        raw = key
-    elif isinstance(key, bytes | bytearray):
-        raw = bytes(key)
-    elif isinstance(key, memoryview):
-        raw = key.tobytes()
+    check_bool(allow_short_key, "allow_short_key")
+    if isinstance(key, bytes | bytearray | memoryview):
+        raw = to_bytes(key, "key")
     else:
-        reveal = getattr(key, "_reveal_key", None)
-        if reveal is None:
+        from .secret import Secret  # late: secret.py imports this module
+
+        if not isinstance(key, Secret):
             hint = (
                 " (decode base32 text with rfc6238.Secret.from_base32)"
                 if isinstance(key, str)
                 else ""
             )
             raise InvalidType(f"key must be bytes, not {_type_name(key)}{hint}")
-        raw = reveal()
+        raw = key.reveal()
     if not raw:
         raise SecretTooShort("key must not be empty")
     if not allow_short_key and len(raw) < min_bytes:

@@ -23,6 +23,7 @@ import base64
 import binascii
 from typing import Final
 
+from ._checks import check_bool, to_bytes
 from .errors import InvalidEncoding, InvalidType
 
 __all__ = ["decode", "encode"]
@@ -50,9 +51,7 @@ def encode(key: bytes | bytearray | memoryview) -> str:
     >>> encode(b"hello")
     'NBSWY3DP'
     """
-    if not isinstance(key, bytes | bytearray | memoryview):
-        raise InvalidType(f"key must be bytes, not {type(key).__name__}")
-    return base64.b32encode(bytes(key)).decode("ascii").rstrip("=")
+    return base64.b32encode(to_bytes(key, "key")).decode("ascii").rstrip("=")
 
 
 def decode(text: str, *, strict: bool = False) -> bytes:
@@ -73,6 +72,7 @@ def decode(text: str, *, strict: bool = False) -> bytes:
     >>> decode("NBSWY3DP", strict=True)
     b'hello'
     """
+    check_bool(strict, "strict")
     if not isinstance(text, str):
         raise InvalidType(f"secret text must be a str, not {type(text).__name__}")
     if len(text) > MAX_TEXT_LENGTH:

@@ -30,6 +30,7 @@ from ._checks import (
     check_key,
     check_period,
     check_t0,
+    to_bytes,
     to_seconds,
 )
 from .errors import InvalidParameter
@@ -38,6 +39,8 @@ __all__ = ["dynamic_truncate", "hotp", "pack_counter", "time_step", "totp"]
 
 _PACK: Final = struct.Struct(">Q").pack
 _UNPACK_U32: Final = struct.Struct(">I").unpack_from
+#: The shortest HMAC output truncation accepts (SHA-1, RFC 4226 §5.3).
+MIN_DIGEST_BYTES: Final = 20
 MODULI: Final[dict[int, int]] = {d: 10**d for d in range(6, 11)}
 _FORMATS: Final[dict[int, str]] = {d: f"%0{d}d" for d in range(6, 11)}
 # Fast path for the common spellings; anything else goes through check_algorithm.
@@ -64,9 +67,19 @@ def dynamic_truncate(digest: bytes) -> int:
     The offset is the low 4 bits of the *last* byte of the MAC (for SHA-256/512 too, as in
     RFC 6238's reference code); the top bit is masked so the value is the same signed or not.
 
+    Args:
+        digest: An HMAC value of at least 20 bytes (the SHA-1 output size).
+
+    Raises:
+        InvalidType: ``digest`` is not bytes-like.
+        InvalidParameter: ``digest`` is shorter than 20 bytes.
+
     >>> dynamic_truncate(bytes.fromhex("1f8698690e02ca16618550ef7f19da8e945b555a"))
     1357872921
     """
+    digest = to_bytes(digest, "digest")
+    if len(digest) < MIN_DIGEST_BYTES:
+        raise InvalidParameter(f"digest must be at least {MIN_DIGEST_BYTES} bytes (HMAC-SHA-1)")
     offset = digest[-1] & 0x0F
     value: int = _UNPACK_U32(digest, offset)[0]
     return value & 0x7FFFFFFF

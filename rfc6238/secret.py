@@ -18,7 +18,7 @@ import secrets
 from typing import Final, TypeAlias
 
 from . import base32
-from ._checks import DIGEST_SIZES, check_algorithm, check_int
+from ._checks import DIGEST_SIZES, check_algorithm, check_int, to_bytes
 from .errors import InvalidParameter, InvalidType, SecretTooShort
 
 __all__ = ["KeyLike", "Secret", "generate_secret"]
@@ -48,7 +48,7 @@ class Secret:
             raise InvalidType(
                 f"Secret takes bytes, not {type(key).__name__}; use Secret.from_base32 for text"
             )
-        raw = bytes(key)
+        raw = to_bytes(key, "key")
         if not raw:
             raise SecretTooShort("key must not be empty")
         object.__setattr__(self, "_key", raw)
@@ -76,10 +76,6 @@ class Secret:
     def reveal_base32(self) -> str:
         """Return the key as unpadded upper-case base32, as authenticator apps expect."""
         return base32.encode(self._key)
-
-    def _reveal_key(self) -> bytes:
-        # Used by the library's key checks so that a Secret can be passed wherever bytes can.
-        return self._key
 
     def __repr__(self) -> str:
         return f"Secret(<{len(self._key)} bytes, hidden>)"
