@@ -3,16 +3,18 @@
 Each file has a ``source`` (where its values came from and what verified them), ``notes``
 (what each flag means) and ``testGroups`` whose ``type`` says which operation the cases
 exercise (``hotp``, ``totp``, ``truncate``, ``verify_hotp``, ``verify_totp``,
-``base32_decode``, ``base32_encode``). Every case has a unique ``tcId``, a ``comment``,
-``flags`` and a ``result`` (``"valid"`` or ``"invalid"``; invalid cases name the expected
-``error`` class of :mod:`rfc6238.errors`). The format is described by ``vectors/schema.json``
-and ``vectors/README.md``.
+``base32_decode``, ``base32_encode``, ``parse_uri``). Every case has a unique ``tcId``, a
+``comment``, ``flags`` and a ``result`` (``"valid"`` or ``"invalid"``; invalid cases name the
+expected ``error`` class of :mod:`rfc6238.errors`). The format is described by
+``vectors/schema.json`` and ``vectors/README.md``.
 
 Values JSON cannot carry are *tagged*: a one-member object such as ``{"float": "nan"}``,
 ``{"bool": true}``, ``{"none": true}``, ``{"str": "..."}`` (text where bytes belong),
 ``{"int": 287082}`` (an int where text belongs), ``{"bytes_hex": "..."}`` or
 ``{"datetime": "2005-03-18T01:58:29+00:00"}``; :func:`decode_value` turns them into Python
 values. Integers are plain JSON integers; :mod:`json` reads them exactly, even above 2**64.
+Expected results that are JSON objects (a verification's ``match``, a parsed Key URI's
+``expected``) are read raw with :meth:`VectorCase.get`, not decoded.
 
 The files live in the repository next to the package (``vectors/``), not inside it; pass
 ``directory=`` to read them from elsewhere.

@@ -6,6 +6,10 @@ Every file in ``vectors/`` is written by this script, deterministically:
 * ``rfc4226.json`` and ``rfc6238.json`` hold values *transcribed* from RFC 4226 Appendix D
   (and §5.4) and RFC 6238 Appendix B (with the errata 2866 seeds). The transcription lives in
   this file; the script checks it against ``rfc6238`` and every oracle before writing.
+* ``uri.json`` holds the Key URI parsing cases written by hand in ``tests/data/uris.json``
+  (their single source: the decisions of ``docs/uri.md``); the script checks each against
+  ``rfc6238.parse_uri`` and records what ``pyotp.parse_uri`` and python-oath's
+  ``parse_otpauth`` make of it.
 * The other files are *self-made*: the script chooses the inputs (fixed lists and
   deterministic searches, keys from SHAKE-256 of a label) and computes each expected value
   with ``rfc6238``, then asks every independent implementation it can (``cryptography``,
@@ -2580,6 +2584,192 @@ def build_parameters() -> dict[str, Any]:
     return fb.document()
 
 
+# --------------------------------------------------------------------------- key URIs
+
+#: The single source of the Key URI cases (tests/test_uri.py reads the same file).
+URI_CASES = ROOT / "tests" / "data" / "uris.json"
+URI_FIELDS = (
+    "type", "secret_hex", "issuer", "account", "algorithm", "digits", "period", "counter",
+    "image", "extra",
+)  # fmt: skip
+URI_NOTES = {
+    "WikiExample": "The URI (or its label) is an example from the Key Uri Format wiki page.",
+    "Policy": "The expected result is rfc6238's decision (docs/uri.md) where the Key Uri "
+    "Format is silent or only says 'should'; other parsers may differ.",
+    "ShortKey": "The secret is below 128 bits (RFC 4226 §4 R6): parsed and reported, not "
+    "refused; the policy applies when an OTP object is made.",
+    "EncodedSeparator": "The label's issuer/account separator is written %3A.",
+    "Plus": "A '+' or %2B: a space in the query (form encoding), a plus in the label.",
+    "Case": "Upper or lower case in the scheme, type, algorithm, secret or parameter names.",
+    "Padding": "Base32 '=' padding in the secret (raw or %3D).",
+    "Uint64": "A counter at or beyond the 64-bit boundary (RFC 4226 §5.1).",
+    "UnknownParameter": "Parameters outside the Key Uri Format (image, others): kept.",
+    "Unicode": "Non-ASCII text in the URI (percent-encoded UTF-8 or raw).",
+    "Scheme": "A scheme other than otpauth:// (or a malformed one).",
+    "Type": "A type other than totp/hotp, or an authority with userinfo or a port.",
+    "Secret": "The secret parameter is missing or empty.",
+    "Base32": "The secret is not valid base32 (RFC 4648 §6).",
+    "Counter": "The counter parameter: required for hotp, not allowed for totp, 0..2**64-1.",
+    "Period": "The period parameter: a positive integer, totp only.",
+    "Digits": "The digits parameter: ASCII decimal 6-10, no sign or leading zero.",
+    "Algorithm": "The algorithm parameter: SHA1, SHA256 or SHA512 (any case).",
+    "Duplicate": "A parameter name that appears twice.",
+    "Injection": "Query syntax that can smuggle a parameter: no '=', an encoded '&', a '#'.",
+    "IssuerMismatch": "The label's issuer prefix differs from the issuer parameter.",
+    "Control": "Control, line-separator or bidi-override characters in the label or issuer.",
+    "Encoding": "A bad percent-escape or bytes that are not UTF-8.",
+    "Oversized": "A URI longer than rfc6238's bound of 4096 characters.",
+}
+
+
+def key_uri_fields(key: Any) -> dict[str, Any]:
+    """A parsed rfc6238 KeyURI as the ``expected`` object of a case."""
+    fields = {name: getattr(key, name, None) for name in URI_FIELDS}
+    fields["secret_hex"] = key.secret.hex()
+    fields["extra"] = [list(pair) for pair in key.extra]
+    return fields
+
+
+def pyotp_uri(uri: str) -> dict[str, Any]:
+    """pyotp.parse_uri (pyotp's defaults: it refuses keys below its 112-bit minimum)."""
+    import pyotp
+
+    otp = pyotp.parse_uri(uri)
+    totp = isinstance(otp, pyotp.TOTP)
+    return {
+        "type": "totp" if totp else "hotp",
+        "secret_hex": otp.byte_secret().hex(),
+        "issuer": otp.issuer,
+        "account": otp.name,
+        "algorithm": otp.digest().name.upper(),
+        "digits": otp.digits,
+        "period": getattr(otp, "interval") if totp else None,  # noqa: B009  (TOTP only)
+        "counter": None if totp else getattr(otp, "initial_count"),  # noqa: B009  (HOTP only)
+    }
+
+
+def oath_uri(uri: str) -> dict[str, Any]:
+    """python-oath parse_otpauth; it returns the label unsplit, so account and a label-only
+    issuer are not compared (an issuer parameter is)."""
+    from oath.google_authenticator import parse_otpauth  # type: ignore[import-untyped]
+
+    params = parse_otpauth(uri)
+    hotp = params.get("type") == "hotp"
+    fields = {
+        "type": params.get("type"),
+        "secret_hex": params["secret"],
+        "algorithm": params["algorithm"]().name.upper(),
+        "digits": params["digits"],
+        "period": None if hotp else params.get("period"),
+        "counter": params.get("counter") if hotp else None,
+    }
+    if "issuer" in params:
+        fields["issuer"] = params["issuer"]
+    return fields
+
+
+def _uri_show(fields: dict[str, Any], names: Iterable[str]) -> str:
+    return ", ".join(f"{name} {json.dumps(fields[name], ensure_ascii=True)}" for name in names)
+
+
+def uri_oracle(
+    parse: Callable[[str], dict[str, Any]], uri: str, expected: dict[str, Any] | None
+) -> Callable[[], str]:
+    """An oracle run for Verdicts.record: '' when every field it reports equals the expected
+    one, else the differing fields (for invalid cases: what it accepted)."""
+
+    def run() -> str:
+        got = parse(uri)
+        if expected is None:
+            return _uri_show(got, got)
+        return _uri_show(got, [k for k in got if k in expected and got[k] != expected[k]])
+
+    return run
+
+
+def build_uri() -> dict[str, Any]:
+    fb = FileBuilder(
+        "uri",
+        "Key URIs (otpauth://TYPE/LABEL?PARAMETERS, the Google Authenticator 'Key Uri "
+        "Format') parsed into their fields, or rejected. 'expected' holds every field: type, "
+        "secret_hex (the decoded secret as hex), issuer, account, algorithm, digits, period "
+        "(totp), counter (hotp), image and extra (other parameters as [name, value] pairs in "
+        "URI order); null where absent.",
+        {
+            "kind": "self-made",
+            "references": [
+                "Google Authenticator wiki 'Key Uri Format' "
+                "(github.com/google/google-authenticator/wiki/Key-Uri-Format; read through "
+                "the mirror katydtf1234/fluffy-doodle KeyUriFormat.md)",
+                "RFC 3986 (URI syntax)",
+                "RFC 4648 §6 (base32)",
+                "RFC 4226 §5.1, §5.3; RFC 6238 §1.2, §4.1",
+                "docs/uri.md (the decision table, with the behaviour of pyotp 2.12, otpauth 9 "
+                "and otplib 13 read from their source)",
+            ],
+            "description": "The cases are hand-written in tests/data/uris.json (the single "
+            "source; this file is generated from it). Each case's 'reference' says where it "
+            "comes from: an example or rule of the Key Uri Format wiki, an RFC, or a row of "
+            "the decision table in docs/uri.md, which records what pyotp, otpauth (npm) and "
+            "otplib do at that point and why rfc6238 decides as it does (flag Policy). "
+            "otpauth and otplib were read, not run; pyotp and python-oath are run below.",
+            "verification": "The expected fields (or error class) are written by hand in "
+            "tests/data/uris.json; the generator stops unless rfc6238.parse_uri returns "
+            "exactly them (or raises exactly that class). Then pyotp.parse_uri and python-oath's "
+            "parse_otpauth parse every URI: verified_by lists those that returned the same "
+            "value for every field they report (for invalid cases: that raised, for whatever "
+            "reason; oracle_notes quotes it), disagreed "
+            "those that returned other values (only the differing fields are shown) or "
+            "accepted an invalid URI, refused those that raised on a valid URI. The "
+            "expectations are decisions, not computations: no minimum number of agreeing "
+            "oracles applies, and the disagreements are the findings of docs/findings.md.",
+            "oracles": {
+                "pyotp": "pyotp.parse_uri with its defaults (so keys below 112 bits are "
+                "refused); compared on type, secret_hex, issuer, account (its name), "
+                "algorithm, digits, period (interval), counter (initial_count)",
+                "oath": "python-oath oath.google_authenticator.parse_otpauth; the label comes "
+                "back unsplit, so compared on type, secret_hex, algorithm, digits, period, "
+                "counter and an issuer parameter only",
+            },
+            "oracle_versions": {
+                k: v for k, v in oracle_versions().items() if k in ("pyotp", "oath", "rfc6238")
+            },
+        },
+    )
+    fb.note(**URI_NOTES)
+    tests = fb.group("parse_uri", "Key URIs: parse into fields, or raise the error class.")
+    names = set()
+    for source in json.loads(URI_CASES.read_text(encoding="utf-8"))["cases"]:
+        _expect(source["id"] not in names, f"uris.json: duplicate id {source['id']}")
+        names.add(source["id"])
+        uri = source["uri"]
+        fields: dict[str, Any] = {"reference": source["reference"], "uri": uri}
+        try:
+            parsed = rfc6238.parse_uri(uri)
+        except _errors.RFC6238Error as err:
+            _expect(
+                type(err).__name__ == source.get("error"),
+                f"uris.json {source['id']}: rfc6238 raised {type(err).__name__}",
+            )
+            fields["error"] = source["error"]
+            expected = None
+        else:
+            expected = key_uri_fields(parsed)
+            _expect(
+                source["result"] == "valid" and expected == source["expected"],
+                f"uris.json {source['id']}: rfc6238 parsed {expected}",
+            )
+            fields["expected"] = expected
+        comment = f"{source['id']}: {source['comment']}"
+        case = fb.case(tests, comment, source["flags"], source["result"], **fields)
+        verdicts = Verdicts()
+        agree = None if expected is None else ""  # '' = no field differs
+        verdicts.record("pyotp", agree, uri_oracle(pyotp_uri, uri, expected))
+        verdicts.record("oath", agree, uri_oracle(oath_uri, uri, expected))
+        verdicts.dump(case, minimum=0)
+    return fb.document()
+
+
 # --------------------------------------------------------------------------- main
 
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
@@ -2591,6 +2781,7 @@ BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     "tokens": build_tokens,
     "base32": build_base32,
     "parameters": build_parameters,
+    "uri": build_uri,
 }
 
 

@@ -381,40 +381,37 @@ def test_pytest_one_line_and_plugin(pytester: pytest.Pytester) -> None:
 # ------------------------------------------------------------------ Key URI parsing
 
 
-def uri_vectors(directory: Path) -> Path:
-    """Write tests/data/uris.json (the provisioning cases) as a ``parse_uri`` vector file."""
-    source = ROOT / "tests" / "data" / "uris.json"
-    if not source.is_file():
-        pytest.skip("tests/data/uris.json is not in this checkout")
-    cases = json.loads(source.read_text("utf-8"))["cases"]
-    tests = []
-    for tc_id, c in enumerate(cases, 1):
-        outcome = {"expected": c["expected"]} if c["result"] == "valid" else {"error": c["error"]}
-        comment = f"{c['id']}: {c['comment']}"
-        tests.append(
-            {"tcId": tc_id, "comment": comment, "flags": c["flags"], "result": c["result"],
-             "uri": c["uri"], **outcome}
-        )  # fmt: skip
-    group = {"type": "parse_uri", "comment": "Key URIs", "tests": tests}
-    doc = {"schema": "schema.json", "name": "uri", "formatVersion": 1, "description": "URIs",
-           "source": {"kind": "self-made"}, "notes": {}, "numberOfTests": len(tests),
-           "testGroups": [group]}  # fmt: skip
-    (directory / "uri.json").write_text(json.dumps(doc), "utf-8")
-    return directory
+URI_CASES = select_cases(groups=["uri:parse_uri"])
 
 
-def test_parse_uri_operation(tmp_path: Path) -> None:
-    cases = select_cases(directory=uri_vectors(tmp_path))
+def test_uri_vectors_are_in_the_suite() -> None:
+    assert len(URI_CASES) == load("uri").number_of_tests == 79
+    assert {c.op for c in URI_CASES} == {"parse_uri"}
+    assert {c.case_id for c in URI_CASES} <= {c.case_id for c in ALL_CASES}
+
+
+def test_parse_uri_operation() -> None:
     impls: list[Implementation] = [Rfc6238Implementation()]
     for name in ("pyotp", "oath"):
         pytest.importorskip(name)
         impls.append(builtin(name))
-    results = run_suite(impls, cases)
+    results = run_suite(impls, URI_CASES)
     assert all(r.status == "pass" for r in results if r.implementation == "rfc6238")
     by_impl = {name: [r for r in results if r.implementation == name] for name in ("pyotp", "oath")}
-    assert by_comment(by_impl["pyotp"], "uri", "hotp-no-counter").status == "fail"
-    assert by_comment(by_impl["oath"], "uri", "secret-dotless-i").status == "fail"
+    assert by_comment(by_impl["pyotp"], "uri", "hotp-no-counter").status == "fail"  # U1
+    assert by_comment(by_impl["oath"], "uri", "secret-dotless-i").status == "fail"  # U2
     assert by_comment(by_impl["pyotp"], "uri", "issuer-mismatch").status == "pass"
-    spaced = by_comment(by_impl["pyotp"], "uri", "spaces-after-separator")
+    spaced = by_comment(by_impl["pyotp"], "uri", "spaces-after-separator")  # U10
     assert spaced.status == "fail"
     assert spaced.got.startswith("account ")  # only the differing field is shown
+    # The runner's verdicts are the generator's oracle records in vectors/uri.json.
+    records = {c.case_id: c.case for c in URI_CASES}
+    for name, mine in by_impl.items():
+        for r in mine:
+            case = records[r.case_id]
+            recorded = {
+                "pass": name in case.verified_by,
+                "fail": any(d["oracle"] == name for d in case.get("disagreed", [])),
+                "refused": any(d["oracle"] == name for d in case.get("refused", [])),
+            }
+            assert recorded.get(r.status), (name, r.case_id, r.status)

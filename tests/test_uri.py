@@ -1,4 +1,9 @@
-"""Key URIs: parse/build against the wiki, the decision table (tests/data/uris.json), pyotp."""
+"""Key URIs: parse/build against the wiki, the decision table (tests/data/uris.json), pyotp.
+
+tests/data/uris.json is the single source of the parsing cases; scripts/make_vectors.py turns
+it into vectors/uri.json, and tests/test_vectors.py checks every parsed field of every case
+against that file. Here: what the vectors cannot say (key sizes, error messages, rebuilding).
+"""
 
 from __future__ import annotations
 
@@ -22,27 +27,12 @@ VALID = [c for c in CASES if c["result"] == "valid"]
 INVALID = [c for c in CASES if c["result"] == "invalid"]
 
 
-def fields(key: KeyURI) -> dict[str, Any]:
-    return {
-        "type": key.type,
-        "secret_hex": key.secret.hex(),
-        "issuer": key.issuer,
-        "account": key.account,
-        "algorithm": key.algorithm,
-        "digits": key.digits,
-        "period": key.period,
-        "counter": key.counter,
-        "image": key.image,
-        "extra": [list(p) for p in key.extra],
-        "key_size": key.key_size,
-    }
-
-
 @pytest.mark.parametrize("case", VALID, ids=[c["id"] for c in VALID])
-def test_valid_cases(case: dict[str, Any]) -> None:
+def test_valid_cases_key_size(case: dict[str, Any]) -> None:
     key = parse_uri(case["uri"])
-    assert fields(key) == case["expected"]
-    assert key.short_key == ("short-key" in case["flags"])
+    assert key.secret.hex() == case["expected"]["secret_hex"]
+    assert key.key_size == len(key.secret)
+    assert key.short_key == ("ShortKey" in case["flags"])
 
 
 @pytest.mark.parametrize("case", INVALID, ids=[c["id"] for c in INVALID])

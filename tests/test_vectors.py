@@ -1,5 +1,5 @@
 """The language-neutral vectors in vectors/*.json: schema, metadata, and every case run
-against the one-shot functions and the prepared objects (TOTP/HOTP/Secret)."""
+against the one-shot functions and the prepared objects (TOTP/HOTP/Secret/KeyURI)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ EXPECTED = {
     "tokens",
     "base32",
     "parameters",
+    "uri",
 }
 NAMES = available()
 FILES = {name: load(name) for name in NAMES}
@@ -104,8 +105,8 @@ def test_metadata(name: str) -> None:
 @pytest.mark.parametrize("name", [n for n in NAMES if FILES[n].source["kind"] == "self-made"])
 def test_self_made_valid_values_name_two_external_oracles(name: str) -> None:
     for group, case in FILES[name].cases():
-        if case.result != "valid" or group.type.startswith("base32"):
-            continue
+        if case.result != "valid" or group.type.startswith("base32") or group.type == "parse_uri":
+            continue  # base32 and Key URI expectations are decisions, not computed values
         external = [v for v in case.verified_by if not v.startswith(("minimal", "rfc-text"))]
         assert len(external) >= 2 or "FewOracles" in case.flags, case.tc_id
 
@@ -196,6 +197,32 @@ def run_base32_encode(case: VectorCase, prepared: bool) -> object:
     return rfc6238.base32.encode(key)
 
 
+def uri_fields(key: rfc6238.KeyURI) -> dict[str, Any]:
+    """Every field of a parsed Key URI, as the ``expected`` object of a ``parse_uri`` case."""
+    return {
+        "type": key.type,
+        "secret_hex": key.secret.hex(),
+        "issuer": key.issuer,
+        "account": key.account,
+        "algorithm": key.algorithm,
+        "digits": key.digits,
+        "period": key.period,
+        "counter": key.counter,
+        "image": key.image,
+        "extra": [list(pair) for pair in key.extra],
+    }
+
+
+def run_parse_uri(case: VectorCase, prepared: bool) -> object:
+    key = rfc6238.parse_uri(case.arg("uri"))
+    if prepared:  # the value object built from the expected fields equals the parsed one
+        want = dict(case.get("expected"))
+        want["secret"] = bytes.fromhex(want.pop("secret_hex"))
+        want["extra"] = tuple(tuple(pair) for pair in want["extra"])
+        assert rfc6238.KeyURI(**want) == key
+    return uri_fields(key)
+
+
 RUNNERS: dict[str, tuple[Callable[[VectorCase, bool], object], Callable[[VectorCase], object]]] = {
     "hotp": (run_hotp, lambda c: c.get("code")),
     "totp": (run_totp, lambda c: c.get("code")),
@@ -204,6 +231,7 @@ RUNNERS: dict[str, tuple[Callable[[VectorCase, bool], object], Callable[[VectorC
     "verify_hotp": (run_verify_hotp, lambda c: c.get("match")),
     "base32_decode": (run_base32_decode, lambda c: c.get("key")),
     "base32_encode": (run_base32_encode, lambda c: c.get("text")),
+    "parse_uri": (run_parse_uri, lambda c: c.get("expected")),
 }
 
 
@@ -283,6 +311,33 @@ def test_wrong_seed_values_differ_from_the_errata_seed_values() -> None:
         ) != rfc.get("code")
     seeds = {c.get("algorithm"): len(c.arg("key")) for c in by_id.values() if c not in wrong}
     assert seeds == {"SHA1": 20, "SHA256": 32, "SHA512": 64}
+
+
+def test_uri_cases_cover_every_field_and_both_outcomes() -> None:
+    cases = [case for _, case in FILES["uri"].cases("parse_uri")]
+    valid = [c for c in cases if c.result == "valid"]
+    invalid = [c for c in cases if c.result == "invalid"]
+    assert (len(valid), len(invalid)) == (27, 52)
+    assert {c.error for c in invalid} == {"InvalidURI"}
+    for field in ("issuer", "period", "counter", "image"):
+        assert {c.get("expected")[field] is None for c in valid} == {True, False}, field
+    assert any(c.get("expected")["extra"] for c in valid)
+    short = {c.tc_id for c in valid if len(c.get("expected")["secret_hex"]) < 32}
+    assert short == {c.tc_id for c in valid if "ShortKey" in c.flags}
+    assert all(c.get("reference") for c in cases)
+
+
+def test_uri_runner_reports_a_wrong_expectation(tmp_path: Path) -> None:
+    doc = json.loads((VECTORS / "uri.json").read_text(encoding="utf-8"))
+    tests = doc["testGroups"][0]["tests"]
+    tests[0]["expected"]["account"] = "mallory"
+    tests[1].update(result="invalid", error="InvalidURI")
+    invalid = next(t for t in tests if t["result"] == "invalid" and t["tcId"] > 2)
+    invalid["error"] = "InvalidParameter"
+    path = tmp_path / "broken_uri.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert len(failures_of(load_path(path), False)) == 3
+    assert len(failures_of(load_path(path), True)) == 3
 
 
 # --------------------------------------------------------------------------- the loader
