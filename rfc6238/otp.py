@@ -23,6 +23,7 @@ from typing import Final
 
 from ._checks import (
     MAX_COUNTER,
+    MAX_WINDOW,
     MIN_KEY_BYTES,
     TimeLike,
     check_algorithm,
@@ -36,7 +37,6 @@ from ._checks import (
     check_window,
     to_seconds,
 )
-from .core import time_step
 from .errors import InvalidParameter, InvalidType
 from .prepared import PreparedMAC
 from .secret import KeyLike, Secret
@@ -53,8 +53,6 @@ def _prepare(obj: TOTP | HOTP) -> None:
     object.__setattr__(obj, "key", Secret(raw))
     object.__setattr__(obj, "algorithm", algorithm)
     object.__setattr__(obj, "digits", check_digits(obj.digits))
-    if type(obj.allow_short_key) is not bool:
-        raise InvalidType("allow_short_key must be a bool")
     object.__setattr__(obj, "_mac", PreparedMAC(raw, algorithm))
 
 
@@ -94,7 +92,13 @@ class TOTP:
 
     def step(self, time: TimeLike) -> int:
         """The time step of ``time`` under this configuration (RFC 6238 §4.2)."""
-        return time_step(time, period=self.period, t0=self.t0)
+        seconds = time if type(time) is int else to_seconds(time)
+        if seconds < self.t0:
+            raise InvalidParameter("time must not be before t0 (RFC 6238 §4.2)")
+        step = (seconds - self.t0) // self.period
+        if step > MAX_COUNTER:
+            raise InvalidParameter("time is too far after t0: the step exceeds 2**64-1")
+        return step
 
     def at(self, time: TimeLike) -> str:
         """The code for ``time`` (int, float or aware datetime).
@@ -118,10 +122,16 @@ class TOTP:
 
     def verify(self, token: str, time: TimeLike, *, window: int | tuple[int, int] = 1) -> Match:
         """Verify ``token`` at ``time`` over ``window`` steps (see :func:`rfc6238.verify_totp`)."""
-        past, future = check_window(window)
+        if type(window) is int and 0 <= window <= MAX_WINDOW:
+            past = future = window
+        else:
+            past, future = check_window(window)
         step = self.step(time)
         wanted = check_token(token, self.digits)
-        return best_match(scan(self._mac, wanted, step - past, step + future, self.digits), step)
+        # scan() without the call: clamp the window to 0..2**64-1, compare every candidate.
+        first = step - past if step > past else 0
+        last = step + future if step + future < MAX_COUNTER else MAX_COUNTER
+        return best_match(self._mac.matches(wanted, first, last, self.digits), step)
 
     def matches(
         self, token: str, time: TimeLike, *, window: int | tuple[int, int] = 1

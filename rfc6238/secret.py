@@ -59,7 +59,7 @@ class Secret:
         return cls(base32.decode(text, strict=strict))
 
     @classmethod
-    def generate(cls, nbytes: int = 20) -> Secret:
+    def generate(cls, nbytes: int | None = None) -> Secret:
         """Make a new random secret; see :func:`generate_secret`."""
         return generate_secret(nbytes)
 
@@ -83,7 +83,10 @@ class Secret:
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        return format(repr(self), spec)
+        try:
+            return format(repr(self), spec)
+        except ValueError as err:
+            raise InvalidType("a Secret formats only as masked text (e.g. f'{s:>40}')") from err
 
     def _repr_html_(self) -> str:
         return (
@@ -106,26 +109,29 @@ class Secret:
 KeyLike: TypeAlias = bytes | bytearray | memoryview | Secret
 
 
-def generate_secret(nbytes: int = 20, *, algorithm: str | None = None) -> Secret:
+def generate_secret(nbytes: int | None = None, *, algorithm: str | None = None) -> Secret:
     """Generate a random shared secret with :mod:`secrets` (RFC 6238 §5.1, RFC 4226 §4 R6).
 
     Args:
         nbytes: Key length in bytes: at least 16 (128 bits); 20 by default (160 bits, the
             RFC 4226 recommendation and the SHA-1 output size).
-        algorithm: If given, use that hash's output size instead (20, 32 or 64 bytes).
+        algorithm: Instead of ``nbytes``, use that hash's output size (20, 32 or 64 bytes).
 
     Returns:
         A new :class:`Secret`.
 
     Raises:
-        InvalidParameter: ``nbytes`` is below 16 or above 128.
+        InvalidParameter: ``nbytes`` is below 16 or above 128, or both ``nbytes`` and
+            ``algorithm`` are given.
 
     >>> len(generate_secret()), len(generate_secret(algorithm="SHA512"))
     (20, 64)
     """
     if algorithm is not None:
+        if nbytes is not None:
+            raise InvalidParameter("give nbytes or algorithm, not both")
         nbytes = DIGEST_SIZES[check_algorithm(algorithm)]
-    nbytes = check_int(nbytes, "nbytes")
+    nbytes = 20 if nbytes is None else check_int(nbytes, "nbytes")
     if not 16 <= nbytes <= MAX_GENERATED_BYTES:
         raise InvalidParameter(f"nbytes must be between 16 and {MAX_GENERATED_BYTES}")
     return Secret(secrets.token_bytes(nbytes))

@@ -14,7 +14,6 @@ Match(counter=1, offset=0)
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 
 from ._checks import (
@@ -36,6 +35,9 @@ from .prepared import PreparedMAC
 
 __all__ = ["Match", "scan", "verify_hotp", "verify_totp"]
 
+_new = object.__new__
+_set = object.__setattr__
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Match:
@@ -52,8 +54,10 @@ class Match:
     offset: int
 
     def __post_init__(self) -> None:
-        check_counter(self.counter)
-        check_int(self.offset, "offset")
+        if type(self.counter) is not int or not 0 <= self.counter <= MAX_COUNTER:
+            check_counter(self.counter)
+        if type(self.offset) is not int:
+            check_int(self.offset, "offset")
 
     def _repr_html_(self) -> str:
         where = (
@@ -77,21 +81,23 @@ def scan(mac: PreparedMAC, token: bytes, first: int, last: int, digits: int) -> 
     ``token`` must already be validated ASCII digits. Used by the verify functions, the OTP
     objects and the service (which needs all matches to skip steps it has already used).
     """
-    matches: list[int] = []
-    compare = hmac.compare_digest
-    code = mac.code
-    for counter in range(max(first, 0), min(last, MAX_COUNTER) + 1):
-        if compare(code(counter, digits).encode("ascii"), token):
-            matches.append(counter)
-    return matches
+    return mac.matches(token, max(first, 0), min(last, MAX_COUNTER), digits)
 
 
 def best_match(matches: list[int], expected: int) -> Match:
     """Pick the match closest to ``expected`` (ties: the earlier one), or raise InvalidToken."""
     if not matches:
         raise InvalidToken("token does not match any counter in the window")
-    counter = min(matches, key=lambda c: (abs(c - expected), c))
-    return Match(counter=counter, offset=counter - expected)
+    if len(matches) == 1:
+        counter = matches[0]
+    else:
+        counter = min(matches, key=lambda c: (abs(c - expected), c))
+    # Trusted construction: ``counter`` came from a validated range, so skip __post_init__
+    # (building the frozen dataclass through __init__ costs a third of a verification).
+    match = _new(Match)
+    _set(match, "counter", counter)
+    _set(match, "offset", counter - expected)
+    return match
 
 
 def verify_hotp(
