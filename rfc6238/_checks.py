@@ -40,6 +40,7 @@ __all__ = [
     "check_t0",
     "check_token",
     "check_window",
+    "step_of",
     "to_bytes",
     "to_seconds",
 ]
@@ -239,3 +240,17 @@ def to_seconds(time: object, name: str = "time") -> int:
     raise InvalidType(
         f"{name} must be an int, float or timezone-aware datetime, not {_type_name(time)}"
     )
+
+
+def step_of(seconds: int, period: int, t0: int) -> int:
+    """``T = floor((seconds - T0) / X)`` for validated ints (RFC 6238 §4.2), exact at any size.
+
+    Raises:
+        InvalidParameter: ``seconds`` is before ``t0``, or the step does not fit 64 bits.
+    """
+    if seconds < t0:
+        raise InvalidParameter("time must not be before t0 (RFC 6238 §4.2)")
+    step = (seconds - t0) // period
+    if step > MAX_COUNTER:
+        raise InvalidParameter("time is too far after t0: the step exceeds 2**64-1")
+    return step

@@ -30,6 +30,7 @@ from ._checks import (
     check_key,
     check_period,
     check_t0,
+    step_of,
     to_bytes,
     to_seconds,
 )
@@ -151,15 +152,7 @@ def time_step(time: TimeLike, *, period: int = 30, t0: int = 0) -> int:
     >>> time_step(59), time_step(1111111109), time_step(20000000000)
     (1, 37037036, 666666666)
     """
-    seconds = to_seconds(time)
-    period = check_period(period)
-    t0 = check_t0(t0)
-    if seconds < t0:
-        raise InvalidParameter("time must not be before t0 (RFC 6238 §4.2)")
-    step = (seconds - t0) // period
-    if step > MAX_COUNTER:
-        raise InvalidParameter("time is too far after t0: the step exceeds 2**64-1")
-    return step
+    return step_of(to_seconds(time), check_period(period), check_t0(t0))
 
 
 def totp(

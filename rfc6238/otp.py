@@ -35,9 +35,10 @@ from ._checks import (
     check_t0,
     check_token,
     check_window,
+    step_of,
     to_seconds,
 )
-from .errors import InvalidParameter, InvalidType
+from .errors import InvalidType
 from .prepared import PreparedMAC
 from .secret import KeyLike, Secret
 from .verify import Match, best_match, scan
@@ -92,13 +93,7 @@ class TOTP:
 
     def step(self, time: TimeLike) -> int:
         """The time step of ``time`` under this configuration (RFC 6238 §4.2)."""
-        seconds = time if type(time) is int else to_seconds(time)
-        if seconds < self.t0:
-            raise InvalidParameter("time must not be before t0 (RFC 6238 §4.2)")
-        step = (seconds - self.t0) // self.period
-        if step > MAX_COUNTER:
-            raise InvalidParameter("time is too far after t0: the step exceeds 2**64-1")
-        return step
+        return step_of(time if type(time) is int else to_seconds(time), self.period, self.t0)
 
     def at(self, time: TimeLike) -> str:
         """The code for ``time`` (int, float or aware datetime).
@@ -106,13 +101,7 @@ class TOTP:
         >>> TOTP(key=b"12345678901234567890").at(1111111109)
         '081804'
         """
-        seconds = time if type(time) is int else to_seconds(time)
-        if seconds < self.t0:
-            raise InvalidParameter("time must not be before t0 (RFC 6238 §4.2)")
-        step = (seconds - self.t0) // self.period
-        if step > MAX_COUNTER:
-            raise InvalidParameter("time is too far after t0: the step exceeds 2**64-1")
-        return self._mac.code(step, self.digits)
+        return self._mac.code(self.step(time), self.digits)
 
     def now(self, *, clock: Callable[[], TimeLike]) -> str:
         """The code for ``clock()``: the caller says what "now" is (``clock=time.time``)."""

@@ -84,20 +84,10 @@ class PreparedMAC:
         value: int = _UNPACK_U32(mac, mac[-1] & 0x0F)[0] & 0x7FFFFFFF
         return _FORMATS[digits] % (value % _MODULI[digits])
 
-    def code_bytes(self, counter: int, digits: int) -> bytes:
-        """Return the HOTP code as ASCII bytes, ready for :func:`hmac.compare_digest`."""
-        inner = self._inner.copy()
-        inner.update(_PACK(counter))
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        mac = outer.digest()
-        value: int = _UNPACK_U32(mac, mac[-1] & 0x0F)[0] & 0x7FFFFFFF
-        return _BYTE_FORMATS[digits] % (value % _MODULI[digits])
-
     def matches(self, token: bytes, first: int, last: int, digits: int) -> list[int]:
         """Every counter in ``first..last`` whose code equals ``token``, all compared.
 
-        The loop is :meth:`code_bytes` written out (one HMAC per counter, no early exit,
+        The loop is :meth:`code` written out (one HMAC per counter, no early exit,
         :func:`hmac.compare_digest` on bytes): verification computes several codes per
         call, and the method calls would cost a third of the time.
         """

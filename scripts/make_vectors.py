@@ -2631,41 +2631,20 @@ def key_uri_fields(key: Any) -> dict[str, Any]:
 
 
 def pyotp_uri(uri: str) -> dict[str, Any]:
-    """pyotp.parse_uri (pyotp's defaults: it refuses keys below its 112-bit minimum)."""
-    import pyotp
+    """pyotp.parse_uri (pyotp's defaults: it refuses keys below its 112-bit minimum), through
+    the conformance runner's adapter, so both read pyotp's answer the same way."""
+    from rfc6238.conformance_libs import PyotpImplementation
 
-    otp = pyotp.parse_uri(uri)
-    totp = isinstance(otp, pyotp.TOTP)
-    return {
-        "type": "totp" if totp else "hotp",
-        "secret_hex": otp.byte_secret().hex(),
-        "issuer": otp.issuer,
-        "account": otp.name,
-        "algorithm": otp.digest().name.upper(),
-        "digits": otp.digits,
-        "period": getattr(otp, "interval") if totp else None,  # noqa: B009  (TOTP only)
-        "counter": None if totp else getattr(otp, "initial_count"),  # noqa: B009  (HOTP only)
-    }
+    fields: dict[str, Any] = PyotpImplementation().run("parse_uri", {"uri": uri})
+    return fields
 
 
 def oath_uri(uri: str) -> dict[str, Any]:
-    """python-oath parse_otpauth; it returns the label unsplit, so account and a label-only
-    issuer are not compared (an issuer parameter is)."""
-    from oath.google_authenticator import parse_otpauth  # type: ignore[import-untyped]
+    """python-oath parse_otpauth (through the conformance runner's adapter); it returns the
+    label unsplit, so account and a label-only issuer are not compared."""
+    from rfc6238.conformance_libs import OathImplementation
 
-    params = parse_otpauth(uri)
-    hotp = params.get("type") == "hotp"
-    fields = {
-        "type": params.get("type"),
-        "secret_hex": params["secret"],
-        "algorithm": params["algorithm"]().name.upper(),
-        "digits": params["digits"],
-        "period": None if hotp else params.get("period"),
-        "counter": params.get("counter") if hotp else None,
-    }
-    if "issuer" in params:
-        fields["issuer"] = params["issuer"]
-    return fields
+    return OathImplementation._parse_uri(uri)
 
 
 def _uri_show(fields: dict[str, Any], names: Iterable[str]) -> str:
