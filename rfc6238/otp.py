@@ -85,14 +85,19 @@ class TOTP:
     t0: int = 0
     allow_short_key: bool = field(default=False, repr=False)
     _mac: PreparedMAC = field(init=False, repr=False, compare=False, hash=False)
+    # First Unix time whose step no longer fits 64 bits: int times in [t0, _end) need no checks.
+    _end: int = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         _prepare(self)
         object.__setattr__(self, "period", check_period(self.period))
         object.__setattr__(self, "t0", check_t0(self.t0))
+        object.__setattr__(self, "_end", self.t0 + (MAX_COUNTER + 1) * self.period)
 
     def step(self, time: TimeLike) -> int:
         """The time step of ``time`` under this configuration (RFC 6238 §4.2)."""
+        if type(time) is int and self.t0 <= time < self._end:
+            return (time - self.t0) // self.period
         return step_of(time if type(time) is int else to_seconds(time), self.period, self.t0)
 
     def at(self, time: TimeLike) -> str:
@@ -101,6 +106,8 @@ class TOTP:
         >>> TOTP(key=b"12345678901234567890").at(1111111109)
         '081804'
         """
+        if type(time) is int and self.t0 <= time < self._end:  # the common case, pre-checked
+            return self._mac.code((time - self.t0) // self.period, self.digits)
         return self._mac.code(self.step(time), self.digits)
 
     def now(self, *, clock: Callable[[], TimeLike]) -> str:
