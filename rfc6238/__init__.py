@@ -17,7 +17,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from . import base32
+from . import (
+    base32,
+    bruteforce,  # brute-force odds (RFC 4226 §6, Appendix A); stdlib only
+)
 from ._version import __version__
 from .core import dynamic_truncate, hotp, pack_counter, time_step, totp
 from .errors import (
@@ -53,8 +56,6 @@ from .secret import Secret, generate_secret
 from .trace import HOTPTrace, TOTPTrace, trace_hotp, trace_totp
 from .uri import KeyURI, build_uri, parse_uri
 from .verify import Match, verify_hotp, verify_totp
-
-# --- brute-force math (issue 5): bruteforce.py (stdlib) ---
 
 # The two-factor service (layer 4) loads on first use, so `import rfc6238` stays the pure
 # core; `cryptography` is imported only when a key ring is used.
@@ -130,6 +131,7 @@ __all__ = [
     "Verification",
     "__version__",
     "base32",
+    "bruteforce",
     "build_migration_uris",
     "build_uri",
     "decode_migration_payload",

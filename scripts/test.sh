@@ -22,5 +22,5 @@ export MPLBACKEND=Agg
 python -m pytest "$@"
 if ls notebooks/*.ipynb >/dev/null 2>&1; then
     echo "== notebooks (executed with nbmake)"
-    python -m pytest -p no:doctest --nbmake --nbmake-timeout=120 notebooks/
+    python -m pytest -o addopts="--strict-markers -ra" --nbmake --nbmake-timeout=120 notebooks/
 fi
