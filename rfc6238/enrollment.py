@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
 from typing import TYPE_CHECKING, Literal
 
 from .errors import InvalidType
@@ -51,6 +53,15 @@ class BackupCodes:
 
     def __reduce__(self) -> str:
         raise InvalidType("BackupCodes cannot be pickled; show them once and drop them")
+
+
+def _html_table(caption: str, rows: Mapping[str, str]) -> str:
+    body = "".join(
+        f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+        f"{escape(v)}</td></tr>"
+        for k, v in rows.items()
+    )
+    return f"<table><caption>{escape(caption)}</caption>{body}</table>"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +114,17 @@ class Enrollment:
         """A QR code of the URI for authenticator apps (needs the ``qr`` extra)."""
         return self.key_uri().qr(**options)
 
+    def _repr_html_(self) -> str:
+        every = "" if self.type == "hotp" else f", every {self.period} s"
+        return _html_table("Enrollment (pending until confirmed)", {
+            "user": self.user_id,
+            "account shown in the app": self.account,
+            "issuer": self.issuer,
+            "secret": f"<{len(self.secret)} bytes, {8 * len(self.secret)} bits, hidden>",
+            "codes": f"{self.type}, {self.digits} digits, HMAC-{self.algorithm}{every}",
+            "confirm before": datetime.fromtimestamp(self.expires_at, UTC).isoformat(),
+        })  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verification:
@@ -133,6 +155,22 @@ class Status:
     locked: bool
     retry_after: float
     backup_codes_remaining: int
+
+    def _repr_html_(self) -> str:
+        if self.locked:
+            throttle = "locked until an authorised unlock"
+        elif self.retry_after:
+            throttle = f"backing off: retry after {self.retry_after:.0f} s"
+        else:
+            throttle = "accepting attempts"
+        return _html_table("Status", {
+            "user": self.user_id,
+            "two-factor": "active" if self.enrolled else "not enrolled",
+            "pending enrollment": "yes" if self.pending else "no",
+            "consecutive failures": str(self.failures),
+            "throttle": throttle,
+            "backup codes left": str(self.backup_codes_remaining),
+        })  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

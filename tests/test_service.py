@@ -91,6 +91,18 @@ def test_enrollment_carries_uri_and_qr(tf: TwoFactor) -> None:
     assert pending.qr() is not None
 
 
+def test_enrollment_and_status_html_show_no_secret(tf: TwoFactor, clock: Clock) -> None:
+    pending = tf.enroll(USER)
+    html = pending._repr_html_()
+    assert "Enrollment" in html
+    assert "20 bytes, 160 bits, hidden" in html
+    assert pending.secret.reveal_base32() not in html
+    assert pending.secret.reveal().hex() not in html
+    status_html = tf.status(USER)._repr_html_()
+    assert "pending enrollment</th><td style='text-align:left'>yes" in status_html
+    assert "accepting attempts" in status_html
+
+
 def test_confirm_consumes_its_step(tf: TwoFactor, clock: Clock) -> None:
     otp = TOTP(key=tf.enroll(USER).secret)
     tf.confirm(USER, otp.at(clock.now))
