@@ -126,6 +126,8 @@ def check_t0(t0: object) -> int:
 
 def check_window(window: object) -> tuple[int, int]:
     """Return ``(past, future)`` from an int (both sides) or a pair of ints, each 0..MAX_WINDOW."""
+    if type(window) is int and 0 <= window <= MAX_WINDOW:  # the common case, checked at once
+        return window, window
     if isinstance(window, tuple):
         if len(window) != 2:
             raise InvalidParameter("window must be an int or a (past, future) pair")

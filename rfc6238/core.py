@@ -17,7 +17,6 @@ RFC 6238 §4.2: ``T = (Current Unix time - T0) / X`` with floor, and ``TOTP = HO
 from __future__ import annotations
 
 import hmac
-import struct
 from typing import Final
 
 from ._checks import (
@@ -35,15 +34,12 @@ from ._checks import (
     to_seconds,
 )
 from .errors import InvalidParameter
+from .prepared import CODE_FORMATS, MODULI, PACK_COUNTER, UNPACK_U32
 
 __all__ = ["dynamic_truncate", "hotp", "pack_counter", "time_step", "totp"]
 
-_PACK: Final = struct.Struct(">Q").pack
-_UNPACK_U32: Final = struct.Struct(">I").unpack_from
 #: The shortest HMAC output truncation accepts (SHA-1, RFC 4226 §5.3).
 MIN_DIGEST_BYTES: Final = 20
-MODULI: Final[dict[int, int]] = {d: 10**d for d in range(6, 11)}
-_FORMATS: Final[dict[int, str]] = {d: f"%0{d}d" for d in range(6, 11)}
 # Fast path for the common spellings; anything else goes through check_algorithm.
 _HASHLIB_NAMES: Final[dict[str, str]] = {
     **ALGORITHMS,
@@ -59,7 +55,7 @@ def pack_counter(counter: int) -> bytes:
     >>> pack_counter(1).hex()
     '0000000000000001'
     """
-    return _PACK(check_counter(counter))
+    return PACK_COUNTER(check_counter(counter))
 
 
 def dynamic_truncate(digest: bytes) -> int:
@@ -82,7 +78,7 @@ def dynamic_truncate(digest: bytes) -> int:
     if len(digest) < MIN_DIGEST_BYTES:
         raise InvalidParameter(f"digest must be at least {MIN_DIGEST_BYTES} bytes (HMAC-SHA-1)")
     offset = digest[-1] & 0x0F
-    value: int = _UNPACK_U32(digest, offset)[0]
+    value: int = UNPACK_U32(digest, offset)[0]
     return value & 0x7FFFFFFF
 
 
@@ -124,11 +120,11 @@ def hotp(
         key = check_key(key)
     if type(counter) is not int or not 0 <= counter <= MAX_COUNTER:
         counter = check_counter(counter)
-    if type(digits) is not int or digits not in _FORMATS:
+    if type(digits) is not int or digits not in CODE_FORMATS:
         digits = check_digits(digits)
-    digest = hmac.digest(key, _PACK(counter), name)
-    value: int = _UNPACK_U32(digest, digest[-1] & 0x0F)[0] & 0x7FFFFFFF
-    return _FORMATS[digits] % (value % MODULI[digits])
+    digest = hmac.digest(key, PACK_COUNTER(counter), name)
+    value: int = UNPACK_U32(digest, digest[-1] & 0x0F)[0] & 0x7FFFFFFF
+    return CODE_FORMATS[digits] % (value % MODULI[digits])
 
 
 def time_step(time: TimeLike, *, period: int = 30, t0: int = 0) -> int:

@@ -22,18 +22,28 @@ from typing import Final
 
 from ._checks import DIGEST_SIZES, Algorithm
 
-__all__ = ["IPAD", "OPAD", "PreparedMAC"]
+__all__ = [
+    "CODE_FORMATS",
+    "IPAD",
+    "MODULI",
+    "OPAD",
+    "PACK_COUNTER",
+    "UNPACK_U32",
+    "PreparedMAC",
+]
 
 #: The RFC 2104 pad bytes.
 IPAD: Final = 0x36
 OPAD: Final = 0x5C
 _TRANS_IPAD: Final = bytes(x ^ IPAD for x in range(256))
 _TRANS_OPAD: Final = bytes(x ^ OPAD for x in range(256))
-_PACK: Final = struct.Struct(">Q").pack
-_UNPACK_U32: Final = struct.Struct(">I").unpack_from
-_FORMATS: Final[dict[int, str]] = {d: f"%0{d}d" for d in range(6, 11)}
-_BYTE_FORMATS: Final[dict[int, bytes]] = {d: b"%%0%dd" % d for d in range(6, 11)}
-_MODULI: Final[dict[int, int]] = {d: 10**d for d in range(6, 11)}
+#: The 8-byte big-endian counter (RFC 4226 §5.1) and the 4-byte window read (§5.3).
+PACK_COUNTER: Final = struct.Struct(">Q").pack
+UNPACK_U32: Final = struct.Struct(">I").unpack_from
+#: ``10 ** digits`` and the zero-padded code format for each supported length (§5.3).
+MODULI: Final[dict[int, int]] = {d: 10**d for d in range(6, 11)}
+CODE_FORMATS: Final[dict[int, str]] = {d: f"%0{d}d" for d in range(6, 11)}
+_BYTE_FORMATS: Final[dict[int, bytes]] = {d: f.encode() for d, f in CODE_FORMATS.items()}
 #: Hash block sizes in bytes (FIPS 180-4 §1): the length keys are padded to (RFC 2104 §2).
 _BLOCK_SIZES: Final[dict[str, int]] = {"SHA1": 64, "SHA256": 64, "SHA512": 128}
 _CONSTRUCTORS: Final[dict[str, Callable[..., hashlib._Hash]]] = {
@@ -77,12 +87,12 @@ class PreparedMAC:
     def code(self, counter: int, digits: int) -> str:
         """Return the HOTP code for a validated ``counter`` (RFC 4226 §5.3)."""
         inner = self._inner.copy()
-        inner.update(_PACK(counter))
+        inner.update(PACK_COUNTER(counter))
         outer = self._outer.copy()
         outer.update(inner.digest())
         mac = outer.digest()
-        value: int = _UNPACK_U32(mac, mac[-1] & 0x0F)[0] & 0x7FFFFFFF
-        return _FORMATS[digits] % (value % _MODULI[digits])
+        value: int = UNPACK_U32(mac, mac[-1] & 0x0F)[0] & 0x7FFFFFFF
+        return CODE_FORMATS[digits] % (value % MODULI[digits])
 
     def matches(self, token: bytes, first: int, last: int, digits: int) -> list[int]:
         """Every counter in ``first..last`` whose code equals ``token``, all compared.
@@ -92,14 +102,14 @@ class PreparedMAC:
         call, and the method calls would cost a third of the time.
         """
         found: list[int] = []
-        fmt, modulus = _BYTE_FORMATS[digits], _MODULI[digits]
+        fmt, modulus = _BYTE_FORMATS[digits], MODULI[digits]
         for counter in range(first, last + 1):
             inner = self._inner.copy()
-            inner.update(_PACK(counter))
+            inner.update(PACK_COUNTER(counter))
             outer = self._outer.copy()
             outer.update(inner.digest())
             mac = outer.digest()
-            value = _UNPACK_U32(mac, mac[-1] & 0x0F)[0] & 0x7FFFFFFF
+            value = UNPACK_U32(mac, mac[-1] & 0x0F)[0] & 0x7FFFFFFF
             if _compare_digest(fmt % (value % modulus), token):
                 found.append(counter)
         return found

@@ -19,7 +19,8 @@ from html import escape
 from typing import Final
 
 from ._checks import ALGORITHMS, TimeLike, check_algorithm, check_counter, check_digits, check_key
-from .core import MODULI, pack_counter, time_step
+from .core import pack_counter, time_step
+from .prepared import MODULI
 
 __all__ = ["HOTPTrace", "TOTPTrace", "trace_hotp", "trace_totp"]
 
