@@ -31,6 +31,7 @@ __all__ = [
     "OPERATIONS",
     "POSITIONAL",
     "URI_FIELDS",
+    "VECTOR_URI_FIELDS",
     "AdapterError",
     "Implementation",
     "PythonImplementation",
@@ -116,20 +117,23 @@ def _distribution_version(name: str) -> str:
 URI_FIELDS: Final = (
     "type", "secret_hex", "issuer", "account", "algorithm", "digits", "period", "counter"
 )  # fmt: skip
+#: Every field of ``expected`` in vectors/uri.json: the compared ones plus image and extra.
+VECTOR_URI_FIELDS: Final = (*URI_FIELDS, "image", "extra")
 
 
-def uri_fields(parsed: object) -> dict[str, Any]:
+def uri_fields(parsed: object, names: tuple[str, ...] = URI_FIELDS) -> dict[str, Any]:
     """A parsed Key URI as the comparable dict: a mapping, or an object with attributes.
 
-    ``secret`` bytes become ``secret_hex``; fields the object lacks are left out (and not
-    compared).
+    ``secret`` bytes become ``secret_hex`` and ``extra`` pairs become JSON lists; fields the
+    object lacks are left out (and not compared). ``names`` picks the fields
+    (:data:`VECTOR_URI_FIELDS` gives a case's whole ``expected`` object).
 
     >>> uri_fields({"type": "totp", "secret": b"\\x01", "digits": 6})
     {'type': 'totp', 'secret_hex': '01', 'digits': 6}
     """
     get = parsed.get if isinstance(parsed, Mapping) else lambda k, d=None: getattr(parsed, k, d)
     out: dict[str, Any] = {}
-    for name in URI_FIELDS:
+    for name in names:
         source = "secret" if name == "secret_hex" else name
         missing = object()
         value = get(source, missing)
@@ -137,7 +141,11 @@ def uri_fields(parsed: object) -> dict[str, Any]:
             value = get("secret_hex", missing)
         if value is missing:
             continue
-        out[name] = value.hex() if isinstance(value, bytes | bytearray) else value
+        if isinstance(value, bytes | bytearray):
+            value = value.hex()
+        elif name == "extra":
+            value = [list(pair) for pair in value]
+        out[name] = value
     return out
 
 
