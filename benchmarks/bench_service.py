@@ -26,11 +26,11 @@ import time
 from collections.abc import Callable
 
 from rfc6238 import TOTP
-from rfc6238.backup import ScryptParams
-from rfc6238.keyring import KeyRing
-from rfc6238.policy import Policy
 from rfc6238.service import TwoFactor
-from rfc6238.sqlite_store import SQLiteStore
+from rfc6238.service.backup import ScryptParams
+from rfc6238.service.keyring import KeyRing
+from rfc6238.service.policy import Policy
+from rfc6238.service.sqlite_store import SQLiteStore
 
 T0 = 1_700_000_010
 SPEC = KeyRing({1: bytes(range(32))}).reveal_spec()

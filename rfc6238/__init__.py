@@ -14,9 +14,6 @@ imported only when used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
-
 from . import (
     base32,
     bruteforce,  # brute-force odds (RFC 4226 §6, Appendix A); stdlib only
@@ -57,48 +54,11 @@ from .trace import HOTPTrace, TOTPTrace, trace_hotp, trace_totp
 from .uri import KeyURI, build_uri, parse_uri
 from .verify import Match, verify_hotp, verify_totp
 
-# The two-factor service (layer 4) loads on first use, so `import rfc6238` stays the pure
-# core; `cryptography` is imported only when a key ring is used.
-_LAZY: dict[str, str] = {
-    "AuditEvent": "audit",
-    "BackupCodes": "enrollment",
-    "Enrollment": "enrollment",
-    "KeyRing": "keyring",
-    "Policy": "policy",
-    "RotationReport": "enrollment",
-    "SQLiteStore": "sqlite_store",
-    "TwoFactor": "service",
-    "TwoFactorStore": "store",
-    "Verification": "enrollment",
-}
-
-
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rfc6238' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-if TYPE_CHECKING:
-    from .audit import AuditEvent
-    from .enrollment import BackupCodes, Enrollment, RotationReport, Verification
-    from .keyring import KeyRing
-    from .policy import Policy
-    from .service import TwoFactor
-    from .sqlite_store import SQLiteStore
-    from .store import TwoFactorStore
-
 __all__ = [
     "HOTP",
     "TOTP",
     "AccountLocked",
-    "AuditEvent",
-    "BackupCodes",
     "DecryptionError",
-    "Enrollment",
     "EnrollmentStateError",
     "HOTPTrace",
     "InvalidEncoding",
@@ -106,29 +66,22 @@ __all__ = [
     "InvalidToken",
     "InvalidType",
     "InvalidURI",
-    "KeyRing",
     "KeyURI",
     "KeyringError",
     "MalformedToken",
     "Match",
     "MigrationAccount",
     "MigrationBatch",
-    "Policy",
     "QRCodeError",
     "RFC6238Error",
     "RateLimited",
     "ReplayedToken",
-    "RotationReport",
-    "SQLiteStore",
     "Secret",
     "SecretTooLong",
     "SecretTooShort",
     "StorageError",
     "TOTPTrace",
-    "TwoFactor",
-    "TwoFactorStore",
     "UnsupportedAlgorithm",
-    "Verification",
     "__version__",
     "base32",
     "bruteforce",

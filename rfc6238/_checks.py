@@ -16,7 +16,6 @@ from .errors import (
     InvalidParameter,
     InvalidType,
     MalformedToken,
-    SecretTooShort,
     UnsupportedAlgorithm,
 )
 
@@ -34,7 +33,6 @@ __all__ = [
     "check_counter",
     "check_digits",
     "check_int",
-    "check_key",
     "check_look_ahead",
     "check_period",
     "check_t0",
@@ -170,37 +168,6 @@ def to_bytes(value: object, name: str) -> bytes:
         except ValueError as err:  # released
             raise InvalidType(f"{name} is a released memoryview") from err
     raise InvalidType(f"{name} must be bytes, not {_type_name(value)}")
-
-
-def check_key(key: object, *, min_bytes: int = 1, allow_short_key: bool = False) -> bytes:
-    """Return the key bytes from ``bytes``/``bytearray``/``memoryview``/:class:`Secret`.
-
-    Text is never accepted: base32 becomes bytes only through the secret helpers.
-    ``min_bytes`` is the policy (16 for verification, RFC 4226 §4 R6); with
-    ``allow_short_key`` any non-empty key passes.
-    """
-    check_bool(allow_short_key, "allow_short_key")
-    if isinstance(key, bytes | bytearray | memoryview):
-        raw = to_bytes(key, "key")
-    else:
-        from .secret import Secret  # late: secret.py imports this module
-
-        if not isinstance(key, Secret):
-            hint = (
-                " (decode base32 text with rfc6238.Secret.from_base32)"
-                if isinstance(key, str)
-                else ""
-            )
-            raise InvalidType(f"key must be bytes, not {_type_name(key)}{hint}")
-        raw = key.reveal()
-    if not raw:
-        raise SecretTooShort("key must not be empty")
-    if not allow_short_key and len(raw) < min_bytes:
-        raise SecretTooShort(
-            f"key must be at least {min_bytes} bytes (RFC 4226 §4 R6); "
-            f"got {len(raw)} bytes; pass allow_short_key=True for legacy keys"
-        )
-    return raw
 
 
 def check_token(token: object, digits: int) -> bytes:

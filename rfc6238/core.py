@@ -26,7 +26,6 @@ from ._checks import (
     check_algorithm,
     check_counter,
     check_digits,
-    check_key,
     check_period,
     check_t0,
     step_of,
@@ -35,6 +34,7 @@ from ._checks import (
 )
 from .errors import InvalidParameter
 from .prepared import CODE_FORMATS, MODULI, PACK_COUNTER, UNPACK_U32
+from .secret import check_key
 
 __all__ = ["dynamic_truncate", "hotp", "pack_counter", "time_step", "totp"]
 

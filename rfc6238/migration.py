@@ -46,9 +46,10 @@ from typing import Final
 from urllib.parse import quote
 
 from . import _protobuf as pb
-from ._checks import Algorithm, check_algorithm, check_int, check_key
+from ._checks import Algorithm, check_algorithm, check_int
 from ._labels import check_text, percent_decode
 from .errors import InvalidEncoding, InvalidParameter, InvalidType, InvalidURI
+from .secret import check_key
 from .uri import KeyURI, OTPType
 
 __all__ = [

@@ -28,7 +28,6 @@ from ._checks import (
     check_algorithm,
     check_counter,
     check_digits,
-    check_key,
     check_look_ahead,
     check_period,
     check_t0,
@@ -39,7 +38,7 @@ from ._checks import (
 )
 from .errors import InvalidType
 from .prepared import PreparedMAC
-from .secret import KeyLike, Secret
+from .secret import KeyLike, Secret, check_key
 from .verify import Match, best_match, scan
 
 __all__ = ["HOTP", "TOTP"]

@@ -18,16 +18,15 @@ from __future__ import annotations
 import base64
 import io
 import os
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from ._checks import check_int
 from .errors import InvalidParameter, InvalidType, QRCodeError
-from .uri import KeyURI
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-__all__ = ["ErrorCorrection", "QRCode", "read_qr"]
+__all__ = ["ErrorCorrection", "QRCode", "SupportsURI", "read_qr"]
 
 ErrorCorrection = Literal["L", "M", "Q", "H"]
 #: Recovery capacity of each level (ISO/IEC 18004 §7.5.1): about 7, 15, 25 and 30 %.
@@ -51,12 +50,20 @@ def _require(module: str, extra: str) -> Any:
         ) from err
 
 
+class SupportsURI(Protocol):
+    """Anything that encodes itself as a URI string (a :class:`~rfc6238.uri.KeyURI`)."""
+
+    def to_uri(self) -> str:
+        """The text to encode."""
+        ...
+
+
 class QRCode:
     """A QR code of a key URI (or any text), rendered on demand.
 
     Args:
-        data: A :class:`~rfc6238.uri.KeyURI` (encoded with :meth:`~rfc6238.uri.KeyURI.to_uri`)
-            or the text itself (UTF-8, byte mode).
+        data: The text itself (UTF-8, byte mode), or anything with a ``to_uri()`` method
+            returning it, such as a :class:`~rfc6238.uri.KeyURI`.
         error_correction: ``"L"``, ``"M"`` (default), ``"Q"`` or ``"H"``.
         border: Quiet zone in modules; the standard asks for 4.
 
@@ -68,12 +75,19 @@ class QRCode:
     __slots__ = ("_matrix", "border", "error_correction", "version")
 
     def __init__(
-        self, data: str | KeyURI, *, error_correction: ErrorCorrection = "M", border: int = 4
+        self, data: str | SupportsURI, *, error_correction: ErrorCorrection = "M", border: int = 4
     ) -> None:
         qrcode = _require("qrcode", "qr")
-        text = data.to_uri() if isinstance(data, KeyURI) else data
+        if isinstance(data, str):
+            text = data
+        elif callable(getattr(type(data), "to_uri", None)):
+            text = data.to_uri()
+        else:
+            raise InvalidType(
+                f"data must be a str or have a to_uri() method, not {type(data).__name__}"
+            )
         if not isinstance(text, str):
-            raise InvalidType(f"data must be a str or KeyURI, not {type(data).__name__}")
+            raise InvalidType(f"to_uri() must return a str, not {type(text).__name__}")
         if not text:
             raise InvalidParameter("data must not be empty")
         if error_correction not in ERROR_CORRECTION_LEVELS:

@@ -18,10 +18,10 @@ import secrets
 from typing import Final, TypeAlias
 
 from . import base32
-from ._checks import DIGEST_SIZES, check_algorithm, check_int, to_bytes
+from ._checks import DIGEST_SIZES, check_algorithm, check_bool, check_int, to_bytes
 from .errors import InvalidParameter, InvalidType, SecretTooShort
 
-__all__ = ["KeyLike", "Secret", "generate_secret"]
+__all__ = ["KeyLike", "Secret", "check_key", "generate_secret"]
 
 #: Largest secret :func:`generate_secret` makes (the SHA-512 block size, RFC 2104).
 MAX_GENERATED_BYTES: Final = 128
@@ -135,3 +135,30 @@ def generate_secret(nbytes: int | None = None, *, algorithm: str | None = None) 
     if not 16 <= nbytes <= MAX_GENERATED_BYTES:
         raise InvalidParameter(f"nbytes must be between 16 and {MAX_GENERATED_BYTES}")
     return Secret(secrets.token_bytes(nbytes))
+
+
+def check_key(key: KeyLike | object, *, min_bytes: int = 1, allow_short_key: bool = False) -> bytes:
+    """Return the key bytes from ``bytes``/``bytearray``/``memoryview``/:class:`Secret`.
+
+    Text is never accepted: base32 becomes bytes only through the secret helpers.
+    ``min_bytes`` is the policy (16 for verification, RFC 4226 §4 R6); with
+    ``allow_short_key`` any non-empty key passes.
+    """
+    check_bool(allow_short_key, "allow_short_key")
+    if isinstance(key, bytes | bytearray | memoryview):
+        raw = to_bytes(key, "key")
+    elif isinstance(key, Secret):
+        raw = key.reveal()
+    else:
+        hint = (
+            " (decode base32 text with rfc6238.Secret.from_base32)" if isinstance(key, str) else ""
+        )
+        raise InvalidType(f"key must be bytes, not {type(key).__name__}{hint}")
+    if not raw:
+        raise SecretTooShort("key must not be empty")
+    if not allow_short_key and len(raw) < min_bytes:
+        raise SecretTooShort(
+            f"key must be at least {min_bytes} bytes (RFC 4226 §4 R6); "
+            f"got {len(raw)} bytes; pass allow_short_key=True for legacy keys"
+        )
+    return raw

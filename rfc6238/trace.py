@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from html import escape
 from typing import Final
 
-from ._checks import ALGORITHMS, TimeLike, check_algorithm, check_counter, check_digits, check_key
+from ._checks import ALGORITHMS, TimeLike, check_algorithm, check_counter, check_digits
 from .core import pack_counter, time_step
 from .prepared import MODULI
+from .secret import check_key
 
 __all__ = ["HOTPTrace", "TOTPTrace", "trace_hotp", "trace_totp"]
 

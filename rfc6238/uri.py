@@ -34,14 +34,13 @@ from ._checks import (
     check_algorithm,
     check_counter,
     check_digits,
-    check_key,
     check_period,
 )
 from ._labels import check_text
 from ._uri_parse import KNOWN_PARAMETERS, MAX_URI_LENGTH, NAME, number, split_label, split_uri
 from .errors import InvalidEncoding, InvalidParameter, InvalidType, InvalidURI
 from .otp import HOTP, TOTP
-from .secret import KeyLike
+from .secret import KeyLike, check_key
 
 if TYPE_CHECKING:
     from .qr import QRCode

@@ -24,7 +24,6 @@ from ._checks import (
     check_counter,
     check_digits,
     check_int,
-    check_key,
     check_look_ahead,
     check_token,
     check_window,
@@ -32,6 +31,7 @@ from ._checks import (
 from .core import time_step
 from .errors import InvalidToken
 from .prepared import PreparedMAC
+from .secret import check_key
 
 __all__ = ["Match", "scan", "verify_hotp", "verify_totp"]
 

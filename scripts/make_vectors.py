@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 import rfc6238  # noqa: E402  (after the path set-up so a checkout works without install)
 from rfc6238 import errors as _errors  # noqa: E402
-from rfc6238.vectors import decode_value  # noqa: E402
+from rfc6238.conformance.vectors import decode_value  # noqa: E402
 
 VECTORS = ROOT / "vectors"
 FORMAT_VERSION = 1
@@ -2620,7 +2620,7 @@ URI_NOTES = {
 
 def key_uri_fields(key: Any) -> dict[str, Any]:
     """A parsed rfc6238 KeyURI as the ``expected`` object of a case (the runner's reading)."""
-    from rfc6238.conformance_adapters import VECTOR_URI_FIELDS, uri_fields
+    from rfc6238.conformance.adapters import VECTOR_URI_FIELDS, uri_fields
 
     return uri_fields(key, VECTOR_URI_FIELDS)
 
@@ -2628,7 +2628,7 @@ def key_uri_fields(key: Any) -> dict[str, Any]:
 def pyotp_uri(uri: str) -> dict[str, Any]:
     """pyotp.parse_uri (pyotp's defaults: it refuses keys below its 112-bit minimum), through
     the conformance runner's adapter, so both read pyotp's answer the same way."""
-    from rfc6238.conformance_libs import PyotpImplementation
+    from rfc6238.conformance.builtins import PyotpImplementation
 
     fields: dict[str, Any] = PyotpImplementation().run("parse_uri", {"uri": uri})
     return fields
@@ -2637,7 +2637,7 @@ def pyotp_uri(uri: str) -> dict[str, Any]:
 def oath_uri(uri: str) -> dict[str, Any]:
     """python-oath parse_otpauth (through the conformance runner's adapter); it returns the
     label unsplit, so account and a label-only issuer are not compared."""
-    from rfc6238.conformance_libs import OathImplementation
+    from rfc6238.conformance.builtins import OathImplementation
 
     return OathImplementation._parse_uri(uri)
 

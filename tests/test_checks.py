@@ -31,7 +31,6 @@ from rfc6238._checks import (
     check_counter,
     check_digits,
     check_int,
-    check_key,
     check_look_ahead,
     check_period,
     check_t0,
@@ -48,6 +47,7 @@ from rfc6238.errors import (
     SecretTooShort,
     UnsupportedAlgorithm,
 )
+from rfc6238.secret import check_key
 
 KEY = b"12345678901234567890"
 

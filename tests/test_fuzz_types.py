@@ -315,7 +315,7 @@ def leaky_calls(draw: st.DrawFn) -> Callable[[], object]:
         lambda: base32.decode(text, strict=True),
         lambda: base32.encode(key),  # type: ignore[arg-type]
         lambda: rfc6238.trace_totp(key, other),  # type: ignore[arg-type]
-        lambda: checks.check_key(key, min_bytes=16),
+        lambda: rfc6238.secret.check_key(key, min_bytes=16),
         lambda: checks.check_token(token, 6),
     ]
     return draw(st.sampled_from(calls))

@@ -18,8 +18,8 @@ import pytest
 from service_workers import Clock, policy
 
 from rfc6238 import TOTP
-from rfc6238.keyring import KeyRing
 from rfc6238.service import TwoFactor
+from rfc6238.service.keyring import KeyRing
 
 SECRET = b"\x8f\x01secret-bytes-0123456"
 KEYS = {1: bytes(range(32)), 2: bytes(range(64, 96))}

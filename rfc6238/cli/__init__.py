@@ -1,0 +1,12 @@
+"""The ``rfc6238`` command line (layer 5): ``code``, ``verify``, ``explain``, ``secret``,
+``uri``, ``qr``, ``migration``, ``conformance`` and ``demo``.
+
+:mod:`~rfc6238.cli.main` builds the parser and dispatches; each subcommand's module is
+imported only when it runs. See ``docs/cli.md`` for the commands and exit codes.
+"""
+
+from __future__ import annotations
+
+from .main import main
+
+__all__ = ["main"]
