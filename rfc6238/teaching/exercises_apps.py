@@ -21,6 +21,7 @@ __all__ = [
     "check_length_prefixed",
     "check_normalize",
     "check_recover_plaintext",
+    "check_replay_rule",
     "check_totp",
     "check_verify_totp",
 ]
@@ -191,3 +192,26 @@ def check_constant_time_equal(my_equal: Fn) -> Grade:
         expected=[32, 32],
         title="my_equal reads every byte of both values (no early exit)",
     )
+
+
+def _replay_rule(matches: list[int], last_step: int, current: int) -> int:
+    fresh = [step for step in matches if step > last_step]
+    if not fresh:
+        raise ValueError("no step in the window is newer than the last accepted one")
+    return min(fresh, key=lambda s: (abs(s - current), s))
+
+
+def check_replay_rule(my_accept: Fn) -> Grade:
+    """``my_accept(matches, last_step, current) -> step`` (raise when every match is used)."""
+    inputs = [
+        ("one match, never used", ([100], -1, 100)),
+        ("one match, already used", ([100], 100, 100)),
+        ("one match, older than the last used", ([99], 100, 101)),
+        ("the next step after the last used", ([101], 100, 101)),
+        ("two matches, the older one used", ([99, 101], 99, 100)),
+        ("two matches, both fresh: the nearer", ([99, 100], 50, 100)),
+        ("two fresh at equal distance: the older", ([99, 101], 50, 100)),
+        ("no match at all", ([], 50, 100)),
+    ]
+    return grade_against(my_accept, inputs, reference=_replay_rule,
+                         title="my_accept against the RFC 6238 §5.2 replay rule")  # fmt: skip

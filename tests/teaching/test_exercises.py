@@ -68,7 +68,7 @@ def _defined(source: str) -> list[str]:
 @pytest.mark.parametrize("number", WITH_EXERCISES)
 def test_each_notebook_has_two_to_four_exercises(number: str) -> None:
     pairs = _pairs(number)
-    assert 2 <= len(pairs) <= 4 or (number == "10" and len(pairs) >= 1)
+    assert 2 <= len(pairs) <= 4
     for exercise, _ in pairs:
         assert _defined(exercise), "an exercise cell defines the function to write"
 
