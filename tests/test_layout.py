@@ -48,9 +48,10 @@ EXPECTED = {
 # Core internals no surface may use: the surfaces go through the public API.
 CORE_INTERNALS = {"rfc6238._checks", "rfc6238.prepared"}
 INTERNAL_NAMES = {"rfc6238.verify": {"scan", "best_match"}}
-# Private by name, public in practice: the version string's one home (setuptools reads it
-# without importing the package; ``rfc6238.__version__`` re-exports it).
-SHARED_PRIVATE = {"rfc6238._version"}
+# Private by name (not API), shared on purpose by every folder: the version string's one
+# home (setuptools reads it without importing the package; ``rfc6238.__version__``
+# re-exports it) and the one helper that imports an optional dependency.
+SHARED_PRIVATE = {"rfc6238._version", "rfc6238._optional"}
 # The optional extras' packages; named so a failure reads well (any non-stdlib import fails).
 OPTIONAL = "cryptography qrcode PIL matplotlib zxingcpp pyotp oath psycopg google numpy pytest"
 # Modules that may import a third-party package at module level: the pytest plugin only

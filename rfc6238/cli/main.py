@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .._version import __version__
-from ..errors import RFC6238Error
+from ..errors import MissingDependency, RFC6238Error
 from .common import (
     EXIT_FAILED,
     EXIT_UNAVAILABLE,
@@ -245,6 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CLIError as err:
         print(f"rfc6238 {command}: error: {err}", file=sys.stderr)
         return err.code
+    except MissingDependency as err:  # its message names the extra to install
+        print(f"rfc6238 {command}: error: {err}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except RFC6238Error as err:
         # Library messages name the parameter and the rule, never a secret or code.
         print(f"rfc6238 {command}: error: {type(err).__name__}: {err}", file=sys.stderr)

@@ -536,10 +536,11 @@ def test_open_without_the_storage_extra_says_how_to_install(tmp_path: Path) -> N
     out = _run(
         "import sys; sys.modules['cryptography'] = None\n"
         "from rfc6238.service import TwoFactor\nfrom rfc6238.service.keyring import KeyRing\n"
-        "from rfc6238.errors import StorageError\n"
+        "from rfc6238.errors import MissingDependency\n"
         f"try: TwoFactor.open({str(tmp_path / 'x.db')!r}, keyring=KeyRing.generate(), issuer='A')\n"
-        "except StorageError as e: print(e)"
+        "except MissingDependency as e: print(e.extra, e)"
     )
+    assert out.stdout.startswith("storage "), out.stderr
     assert "pip install 'rfc6238[storage]'" in out.stdout, out.stderr
     assert not (tmp_path / "x.db").exists()
 
