@@ -18,6 +18,7 @@ the case's ``allow_short_key`` decides.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import shutil
 from collections.abc import Callable, Mapping
@@ -80,8 +81,6 @@ class PyotpImplementation(Implementation):
 
     @staticmethod
     def _secret(key: object) -> str:
-        import base64
-
         if not isinstance(key, bytes):
             raise Unsupported("pyotp takes base32 text; this key is not bytes")
         return base64.b32encode(key).decode()
