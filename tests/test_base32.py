@@ -1,4 +1,4 @@
-"""Tests of base32 for secrets (RFC 4648 §6; SECURITY.md "Secrets").
+"""Tests of base32 for secrets (RFC 4648 §6; SECURITY.md "Base32").
 
 Round trip; padding optional on input and omitted on output; strict vs lenient modes; the
 ASCII check before case mapping; non-canonical trailing bits rejected in strict mode; one

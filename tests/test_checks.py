@@ -517,7 +517,7 @@ def test_every_check_error_is_an_rfc6238_error() -> None:
 
 
 def test_error_hierarchy_matches_design() -> None:
-    # DESIGN.md "Errors": typed errors that also inherit the built-in they specialise.
+    # rfc6238/errors.py: typed errors that also inherit the built-in they specialise.
     from rfc6238 import errors
 
     assert issubclass(errors.InvalidType, TypeError)

@@ -10,7 +10,7 @@ RFC6238Error"); ``struct.error``, ``OverflowError``, ``TypeError`` from ``compar
 
 The second half generates errors from many bad inputs around one known key and token and
 checks that no message (nor any chained message) contains the key in any encoding, or the
-token (RFC 4226 §7.5; DESIGN.md "Errors").
+token (RFC 4226 §7.5; the error tree in ``rfc6238/errors.py``).
 
 Out of scope: ``rfc6238.prepared.PreparedMAC`` and ``rfc6238.verify.scan``/``best_match``
 are documented as unchecked internals fed by validated callers; the private validators in

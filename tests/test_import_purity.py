@@ -1,4 +1,6 @@
-"""``import rfc6238`` loads the pure core and the standard library only (DESIGN.md "Layers").
+"""``import rfc6238`` loads the pure core and the standard library only.
+
+CONTRIBUTING.md "Layout rules"; ``tests/test_layout.py`` checks the imports as written.
 
 Optional helpers (QR codes, encrypted storage, plots) are imported lazily, so a fresh
 interpreter that imports the package, and uses the core, has none of them in ``sys.modules``.

@@ -100,7 +100,7 @@ def _plot_calls() -> dict[str, Callable[[], object]]:
         "curves": lambda: plots.curves({"y": ([0, 1], [0, 1])}, xlabel="x", ylabel="y"),
         "uri_anatomy": lambda: plots_extra.uri_anatomy(URI),
         "qr_grid": lambda: plots_extra.qr_grid({"M": QRCode("hi")}),
-        "status_matrix": lambda: plots_extra.status_matrix({"g": {"pass": 1}}),
+        "status_matrix": lambda: plots_extra.status_matrix({"g": {"rfc6238": {"pass": 1}}}),
         "flow_diagram": lambda: plots_extra.flow_diagram([("enroll", "pending")]),
     }
 

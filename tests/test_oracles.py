@@ -1,4 +1,4 @@
-"""Hypothesis cross-checks against two independent implementations (STYLE.md: oracles).
+"""Hypothesis cross-checks against two independent implementations (CONTRIBUTING.md "Style").
 
 Each oracle is used only inside the domain where it is itself correct; outside it, it is
 either stricter than RFC 4226/6238 or uses float arithmetic that loses exactness.

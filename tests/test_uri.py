@@ -1,8 +1,9 @@
 """Key URIs: parse/build against the wiki, the decision table (tests/data/uris.json), pyotp.
 
 tests/data/uris.json is the single source of the parsing cases; scripts/make_vectors.py turns
-it into vectors/uri.json, and tests/test_vectors.py checks every parsed field of every case
-against that file. Here: what the vectors cannot say (key sizes, error messages, rebuilding).
+it into vectors/uri.json, and tests/conformance/test_vectors.py checks every parsed field of
+every case against that file. Here: what the vectors cannot say (key sizes, error messages,
+rebuilding).
 """
 
 from __future__ import annotations

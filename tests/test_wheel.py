@@ -1,4 +1,4 @@
-"""The built wheel installs on its own and works outside the checkout (STYLE.md: packaging)."""
+"""The built wheel installs on its own and works outside the checkout (CONTRIBUTING.md "Style")."""
 
 from __future__ import annotations
 

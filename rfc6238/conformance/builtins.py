@@ -1,4 +1,4 @@
-"""Built-in adapters for the implementations users compare with (see ``ANCHORS.md``).
+"""Built-in adapters for the implementations users compare with (``docs/findings.md``).
 
 pyotp (``pyotp.HOTP``/``TOTP``, base32 secrets), pyca/cryptography
 (``hazmat.primitives.twofactor``), python-oath (``oath.hotp``/``totp``/``accept_*``, hex keys)
