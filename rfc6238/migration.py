@@ -27,7 +27,9 @@ unspecified type, MD5, unknown enum values, counters that are negative as ``int6
 ...     "CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC")
 >>> account = batch.accounts[0]
 >>> account.name, account.issuer, account.type, account.secret
-('Example:alice@google.com', 'Example', 'totp', b'Hello!\xde\xad\xbe\xef')
+('Example:alice@google.com', 'Example', 'totp', <10 bytes, hidden>)
+>>> bytes(account.secret)
+b'Hello!\xde\xad\xbe\xef'
 >>> batch.accounts[0].to_key_uri().to_uri()
 'otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example'
 """

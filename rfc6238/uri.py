@@ -12,8 +12,10 @@ and listed in ``docs/uri.md``. Parsing never guesses: each defect is an
 ...                 "&issuer=ACME%20Co")
 >>> key.type, key.issuer, key.account, key.algorithm, key.digits, key.period
 ('totp', 'ACME Co', 'alice@example.com', 'SHA1', 6, 30)
->>> key.secret, key.key_size
-(b'Hello!\\xde\\xad\\xbe\\xef', 10)
+>>> key.secret, key.key_size  # masked; bytes(key.secret) shows the key
+(<10 bytes, hidden>, 10)
+>>> bytes(key.secret)
+b'Hello!\\xde\\xad\\xbe\\xef'
 >>> build_uri(key.secret, account="alice@example.com", issuer="ACME Co")
 'otpauth://totp/ACME%20Co:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co'
 """
