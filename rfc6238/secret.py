@@ -18,10 +18,18 @@ import secrets
 from typing import Final, NoReturn, TypeAlias
 
 from . import base32
-from ._checks import DIGEST_SIZES, check_algorithm, check_bool, check_int, to_bytes
+from ._checks import DIGEST_SIZES, MIN_KEY_BYTES, check_algorithm, check_bool, check_int, to_bytes
 from .errors import InvalidParameter, InvalidType, SecretTooShort
 
-__all__ = ["HiddenBytes", "KeyLike", "Secret", "Unpicklable", "check_key", "generate_secret"]
+__all__ = [
+    "MIN_KEY_BYTES",
+    "HiddenBytes",
+    "KeyLike",
+    "Secret",
+    "Unpicklable",
+    "check_key",
+    "generate_secret",
+]
 
 #: Largest secret :func:`generate_secret` makes (the SHA-512 block size, RFC 2104).
 MAX_GENERATED_BYTES: Final = 128
