@@ -12,7 +12,7 @@ if command -v npm >/dev/null 2>&1; then
 fi
 echo "== ruff check"; ruff check .
 echo "== ruff format --check"; ruff format --check .
-echo "== mypy --strict rfc6238"; mypy --strict rfc6238
+echo "== mypy --strict (rfc6238, tests, scripts, benchmarks, examples)"; mypy
 if ls notebooks/*.ipynb >/dev/null 2>&1; then
     echo "== nbstripout --verify"; nbstripout --verify notebooks/*.ipynb
 fi

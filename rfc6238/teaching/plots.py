@@ -58,7 +58,7 @@ Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes, bool]:
     """Return (figure, axes, created): a new closed-in-pyplot figure unless ``ax`` is given."""
     if ax is not None:
-        return ax.get_figure(root=True), ax, False  # type: ignore[return-value]
+        return ax.get_figure(root=True), ax, False  # type: ignore[return-value]  # root=True: a Figure
     require("matplotlib.pyplot", "notebooks", feature="plotting")
     import matplotlib.pyplot as plt
 
