@@ -31,7 +31,7 @@ SURFACES = ("cli", "conformance", "teaching")
 EXPECTED = {
     "": (
         "__init__ __main__ _version errors _checks prepared core verify otp secret base32 "
-        "trace bruteforce uri _uri_parse _labels qr migration _protobuf"
+        "trace bruteforce uri _uri_parse _labels qr migration _protobuf _optional"
     ),
     "cli": "__init__ main common codes provision demo",
     "conformance": (
