@@ -14,11 +14,9 @@ the defaults of every parameter.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time as _time
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from .._checks import (
     MAX_COUNTER,
@@ -48,6 +46,11 @@ from .common import (
     parse_time,
     read_secret_text,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
 
 __all__ = ["OTPParams", "cmd_code", "cmd_explain", "cmd_verify", "resolve_text"]
 
