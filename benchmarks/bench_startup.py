@@ -29,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 
 Samples = dict[tuple[str, str], list[tuple[float, float]]]  # (ms CPU, x pass) per round
@@ -60,13 +59,17 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def commands(python: Path, script: Path, stdlib: Path, pyotp: bool) -> dict[str, list[str]]:
+def commands(python: Path, stdlib: Path, pyotp: bool) -> dict[str, list[str]]:
     """The rows of one installation (argv lists); ``pass`` is the baseline."""
+    script: list[str] = [str(python.parent / "rfc6238")]  # the console script, as users run it
+    if not Path(script[0]).exists():
+        print(f"note: no console script next to {python}; using python -m rfc6238")
+        script = [str(python), "-m", "rfc6238"]
     rows = {
         "python -c pass": [str(python), "-c", "pass"],
         "import rfc6238": [str(python), "-c", "import rfc6238"],
-        "rfc6238 code --secret-env K": [str(script), "code", "--secret-env", "K"],
-        "rfc6238 code --secret-env K --json": [str(script), "code", "--secret-env", "K", "--json"],
+        "rfc6238 code --secret-env K": [*script, "code", "--secret-env", "K"],
+        "rfc6238 code --secret-env=K (argparse)": [*script, "code", "--secret-env=K"],
         "stdlib argparse script": [str(python), str(stdlib), "code", "--secret-env", "K"],
     }
     if pyotp:
@@ -79,8 +82,8 @@ def has_module(python: Path, name: str) -> bool:
     return subprocess.run([str(python), "-c", probe], env=child_env()).returncode == 0
 
 
-def build_wheel_env(tmp: Path) -> tuple[Path, Path]:
-    """Build a wheel of the checkout, install it into a new venv; return (python, script)."""
+def build_wheel_env(tmp: Path) -> Path:
+    """Build a wheel of the checkout, install it into a new venv; return its python."""
     wheels = tmp / "wheels"
     cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels)]
     if has_module(Path(sys.executable), "setuptools"):
@@ -94,7 +97,7 @@ def build_wheel_env(tmp: Path) -> tuple[Path, Path]:
     subprocess.run([*pip, "--no-deps", str(wheel)], check=True, env=child_env())
     # pyotp (no dependencies) for its row; left out if the index cannot provide it.
     subprocess.run([*pip, "--no-deps", "pyotp"], env=child_env(), stderr=subprocess.DEVNULL)
-    return python, venv / "bin" / "rfc6238"
+    return python
 
 
 def cpu_ms(argv: list[str], env: dict[str, str]) -> float:
@@ -113,10 +116,10 @@ def check(rows: dict[str, list[str]], env: dict[str, str]) -> None:
     """
     for name, argv in rows.items():
         out = subprocess.run(argv, env=env, check=True, capture_output=True, text=True).stdout
-        if name != "python -c pass" and "import" not in name and '"code": "' not in out:
+        if "code" in name or "pyotp" in name:
             assert re.fullmatch(r"[0-9]{6}\n", out), (name, out)
-    fixed = [rows["rfc6238 code --secret-env K"][0], "code", "--secret-env", "K"]
-    rfc = subprocess.run([*fixed, "--at", "59", "--digits", "8"], env=env, capture_output=True)
+    fixed = [*rows["rfc6238 code --secret-env K"], "--at", "59", "--digits", "8"]
+    rfc = subprocess.run(fixed, env=env, capture_output=True)
     assert rfc.stdout == b"94287082\n", rfc  # RFC 6238 Appendix B, first row
 
 
@@ -127,7 +130,7 @@ def measure(envs: dict[str, dict[str, list[str]]], rounds: int) -> Samples:
     for argv in (a for _, _, a in jobs):  # warm-up: page cache, bytecode
         cpu_ms(argv, env)
     rng = random.Random(6238)
-    samples: Samples = defaultdict(list)
+    samples: Samples = {(e, name): [] for e, name, _ in jobs}  # report in table order
     for _ in range(rounds):
         rng.shuffle(jobs)
         got = {(e, name): cpu_ms(argv, env) for e, name, argv in jobs}
@@ -165,7 +168,7 @@ IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
 def importtime(argv: list[str], base: list[str], runs: int, top: int) -> None:
-    """Print the modules ``argv`` imports beyond ``base``, by median self and cumulative µs."""
+    """Print the modules ``argv`` imports beyond ``base`` that cost most (median µs)."""
 
     def parse(cmd: list[str]) -> dict[str, tuple[int, int, int]]:
         err = subprocess.run(cmd, env=child_env(), capture_output=True, text=True).stderr
@@ -182,8 +185,8 @@ def importtime(argv: list[str], base: list[str], runs: int, top: int) -> None:
         )
         for n in names
     }
-    print(f"{len(names)} modules beyond `python -c pass`; top {top} by self time (µs):")
-    for n, (own, cum, depth) in sorted(med.items(), key=lambda kv: -kv[1][0])[:top]:
+    print(f"{len(names)} modules beyond `python -c pass`; top {top} by cumulative µs:")
+    for n, (own, cum, depth) in sorted(med.items(), key=lambda kv: -kv[1][1])[:top]:
         print(f"  {own:8.0f} self {cum:8.0f} cumulative  {'  ' * depth}{n}")
 
 
@@ -201,11 +204,10 @@ def main() -> int:
         stdlib = tmp / "stdlib_totp.py"
         stdlib.write_text(STDLIB_SCRIPT)
         python = Path(sys.executable)
-        script = python.parent / "rfc6238"
-        envs = {"editable": commands(python, script, stdlib, has_module(python, "pyotp"))}
+        envs = {"editable": commands(python, stdlib, has_module(python, "pyotp"))}
         if not (args.quick or args.no_wheel):
-            wpython, wscript = build_wheel_env(tmp)
-            envs["wheel"] = commands(wpython, wscript, stdlib, has_module(wpython, "pyotp"))
+            wheel = build_wheel_env(tmp)
+            envs["wheel"] = commands(wheel, stdlib, has_module(wheel, "pyotp"))
         for rows in envs.values():
             check(rows, child_env())
         print(
@@ -217,7 +219,7 @@ def main() -> int:
             for env, rows in envs.items():
                 python_x = [rows["python -c pass"][0], "-X", "importtime"]
                 for name in ("import rfc6238", "rfc6238 code --secret-env K"):
-                    argv = rows[name][1:] if name.startswith("import") else rows[name]
+                    argv = rows[name][1:] if rows[name][0] == python_x[0] else rows[name]
                     print(f"\n{env}: python -X importtime, {name}")
                     runs = 1 if args.quick else 7
                     importtime([*python_x, *argv], [*python_x, "-c", "pass"], runs, 15)
