@@ -32,7 +32,7 @@ __all__ = ["live_clock", "odds_control", "qr_damage_control", "skew_window_contr
 
 
 def _widgets() -> Any:
-    import ipywidgets  # type: ignore[import-untyped]
+    import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type hints
 
     return ipywidgets
 

@@ -261,7 +261,8 @@ def grade_against(
             except Exception as err:
                 want_error = type(err).__name__
         else:
-            want = expected[n]  # type: ignore[index]
+            assert expected is not None  # exactly one of the two was given
+            want = expected[n]
         shown_in = ", ".join(_shown(a) for a in args)
         try:
             got = func(*args)

@@ -54,9 +54,11 @@ def _solution(number: str) -> ModuleType:
 def _run(source: str, namespace: dict[str, Any]) -> Any:
     """Execute a cell like IPython: the value of a final expression is returned."""
     tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    last = tree.body[-1] if tree.body else None
+    if isinstance(last, ast.Expr):
+        tree.body.pop()
     exec(compile(tree, "<cell>", "exec"), namespace)  # noqa: S102 (a notebook cell)
-    if last is None:
+    if not isinstance(last, ast.Expr):
         return None
     return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace)  # noqa: S307
 
