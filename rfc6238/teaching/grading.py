@@ -96,7 +96,9 @@ class Grade:
             return [f"✓ {self.title}: all {self.total} cases pass{extra}"]
         if self.total == 0:
             return [f"✗ {self.title}: no case could be graded{extra}"]
-        shown = self.failures[: self.show]
+        # A stub fails every case the same way: one example is enough.
+        stub_only = all(f.got == _STUB for f in self.failures)
+        shown = self.failures[: 1 if stub_only else self.show]
         out = [
             f"✗ {self.title}: {len(self.failures)} of {self.total} cases fail"
             f" (showing {len(shown)}){extra}"
