@@ -111,7 +111,7 @@ def check_after(after: object) -> int:
     if type(after) is not int:
         after = check_int(after, "after")
     if not -1 <= after <= MAX_COUNTER:
-        raise InvalidParameter("after must be in -1..2**64-1 (the last accepted counter or step)")
+        raise InvalidParameter("after, the last accepted counter or step, must be in -1..2**64-1")
     return after
 
 
