@@ -14,9 +14,9 @@ and step). The key itself is never part of a trace, only its length.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from html import escape
-from typing import Final, TypedDict
+from typing import Final
 
 from ._checks import (
     ALGORITHMS,
@@ -136,23 +136,7 @@ class TOTPTrace(HOTPTrace):
         return rows[:2] + timing + rows[3:]
 
 
-class _Fields(TypedDict):
-    """The fields an :class:`HOTPTrace` is made of, typed for ``HOTPTrace(**fields)``."""
-
-    algorithm: str
-    key_length: int
-    counter: int
-    counter_bytes: bytes
-    digest: bytes
-    offset: int
-    window: bytes
-    value: int
-    digits: int
-    modulus: int
-    code: str
-
-
-def _hotp_fields(key: KeyLike, counter: int, digits: int, algorithm: str) -> _Fields:
+def _hotp_trace(key: KeyLike, counter: int, digits: int, algorithm: str) -> HOTPTrace:
     raw = check_key(key)
     algorithm = check_algorithm(algorithm)
     digits = check_digits(digits)
@@ -161,26 +145,26 @@ def _hotp_fields(key: KeyLike, counter: int, digits: int, algorithm: str) -> _Fi
     offset = digest[-1] & 0x0F  # shown in the trace; dynamic_truncate reads it the same way
     value = dynamic_truncate(digest)
     modulus = MODULI[digits]
-    return {
-        "algorithm": algorithm,
-        "key_length": len(raw),
-        "counter": counter,
-        "counter_bytes": counter_bytes,
-        "digest": digest,
-        "offset": offset,
-        "window": digest[offset : offset + 4],
-        "value": value,
-        "digits": digits,
-        "modulus": modulus,
-        "code": str(value % modulus).zfill(digits),
-    }
+    return HOTPTrace(
+        algorithm=algorithm,
+        key_length=len(raw),
+        counter=counter,
+        counter_bytes=counter_bytes,
+        digest=digest,
+        offset=offset,
+        window=digest[offset : offset + 4],
+        value=value,
+        digits=digits,
+        modulus=modulus,
+        code=str(value % modulus).zfill(digits),
+    )
 
 
 def trace_hotp(
     key: KeyLike, counter: int, *, digits: int = 6, algorithm: str = "SHA1"
 ) -> HOTPTrace:
     """Trace one HOTP computation (RFC 4226 §5.3); same arguments as :func:`rfc6238.hotp`."""
-    return HOTPTrace(**_hotp_fields(key, counter, digits, algorithm))
+    return _hotp_trace(key, counter, digits, algorithm)
 
 
 def trace_totp(
@@ -198,5 +182,5 @@ def trace_totp(
     '94287082'
     """
     step = time_step(time, period=period, t0=t0)
-    fields = _hotp_fields(key, step, digits, algorithm)
+    fields = asdict(_hotp_trace(key, step, digits, algorithm))
     return TOTPTrace(**fields, time=to_seconds(time), t0=t0, period=period)

@@ -97,15 +97,7 @@ def resolve(args: argparse.Namespace) -> tuple[OTPParams, int | float | None]:
     params = replace(params, **changes)
     # The public constructor checks every parameter (typed errors naming each rule) and
     # spells the algorithm canonically; the key length is checked where it matters (verify).
-    checked = TOTP(
-        key=params.key,
-        digits=params.digits,
-        algorithm=params.algorithm,
-        period=params.period,
-        t0=params.t0,
-        allow_short_key=True,
-    )
-    params = replace(params, algorithm=checked.algorithm)
+    params = replace(params, algorithm=_totp(params, allow_short_key=True).algorithm)
     moment = parse_time(args.at) if args.at is not None else None
     if params.kind == "hotp":
         if moment is not None:
@@ -115,6 +107,18 @@ def resolve(args: argparse.Namespace) -> tuple[OTPParams, int | float | None]:
     elif params.kind != "totp":
         fail("the URI type must be totp or hotp")
     return params, moment
+
+
+def _totp(params: OTPParams, *, allow_short_key: bool) -> TOTP:
+    """The public TOTP configuration of ``params``; its constructor checks every parameter."""
+    return TOTP(
+        key=params.key,
+        digits=params.digits,
+        algorithm=params.algorithm,
+        period=params.period,
+        t0=params.t0,
+        allow_short_key=allow_short_key,
+    )
 
 
 def _clock(moment: int | float | None) -> int | float:
@@ -198,16 +202,10 @@ def _verify(params: OTPParams, args: argparse.Namespace, token: str, moment: flo
         )
     if args.look_ahead is not None:
         fail("--look-ahead applies to HOTP; TOTP takes --window")
-    totp_config = TOTP(
-        key=params.key,
-        digits=params.digits,
-        algorithm=params.algorithm,
-        period=params.period,
-        t0=params.t0,
-        allow_short_key=args.allow_short_key,
-    )
     window = _window("1" if args.window is None else args.window)
-    return totp_config.verify(token, _clock(moment), window=window, after=args.last_step)
+    return _totp(params, allow_short_key=args.allow_short_key).verify(
+        token, _clock(moment), window=window, after=args.last_step
+    )
 
 
 def _window(text: str) -> int | tuple[int, int]:
