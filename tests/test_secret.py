@@ -258,3 +258,25 @@ def test_secret_format_spec_that_text_does_not_take_is_a_typed_error() -> None:
     with pytest.raises(InvalidType, match="masked text") as caught:
         format(secret, "x")
     assert KEY.hex() not in str(caught.value)
+
+
+def test_values_holding_a_secret_refuse_pickling_copying_and_asdict() -> None:
+    import dataclasses
+
+    from rfc6238 import MigrationAccount, MigrationBatch, parse_uri
+    from rfc6238.secret import HiddenBytes
+
+    uri = parse_uri(f"otpauth://totp/ACME:alice?secret={base32.encode(LOUD_KEY)}&issuer=ACME")
+    account = MigrationAccount(secret=LOUD_KEY, name="ACME:alice", issuer="ACME")
+    batch = MigrationBatch(accounts=(account,))
+    assert isinstance(uri.secret, HiddenBytes)
+    assert uri.secret == LOUD_KEY
+    assert bytes(uri.secret) == LOUD_KEY
+    for value in (uri, account, batch, uri.secret):
+        for make_copy in (pickle.dumps, copy.copy, copy.deepcopy):
+            with pytest.raises(InvalidType, match=r"^a value holding a secret cannot be pickled"):
+                make_copy(value)
+    for value in (uri, account, batch):
+        with pytest.raises(InvalidType, match=r"cannot be pickled or copied"):
+            dataclasses.asdict(value)  # type: ignore[call-overload]  # frozen dataclasses
+    assert LOUD_KEY.hex() not in f"{uri.secret} {uri.secret!r} {account!r} {batch!r}"
