@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import multiprocessing
+import sys
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -480,3 +483,69 @@ def test_objects_validate_after(after: object, error: type[RFC6238Error]) -> Non
         TOTP(key=KEY).verify("287082", 59, after=after)  # type: ignore[arg-type]  # bad on purpose
     with pytest.raises(error, match=r"^after"):
         HOTP(key=KEY).verify("755224", 0, after=after)  # type: ignore[arg-type]  # bad on purpose
+
+
+# --- the kernel's shared caches under concurrency -------------------------------------------
+# The packed-counter cache (rfc6238.prepared) and the Match cache (rfc6238.verify) are shared
+# by every key and thread: bursts of threads verifying different steps with different keys
+# must each get exactly their own answer.
+
+_BURST_KEYS = [bytes([n]) * 20 for n in range(1, 9)]
+_BURST_STEPS = [1, 2, 3, 1000, 1001, 2**40, 2**40 + 1]
+
+
+def _burst_cases(key: bytes) -> list[tuple[str, int, int | None, object]]:
+    """(token, time, after, expected outcome) for steps that thrash the one-entry cache."""
+    cases: list[tuple[str, int, int | None, object]] = []
+    for step in _BURST_STEPS:
+        for sent in (-1, 0, 1):
+            token = hotp(key, step + sent)
+            cases.append((token, step * 30, None, verify_totp(key, token, step * 30)))
+            cases.append((token, step * 30, step + sent, ReplayedToken))
+    return cases
+
+
+def _burst_worker(index: int, rounds: int) -> int:
+    key = _BURST_KEYS[index % len(_BURST_KEYS)]
+    otp, cases, checked = TOTP(key=key), _burst_cases(key), 0
+    for _ in range(rounds):
+        for token, time, after, expected in cases:
+            try:
+                got: object = otp.verify(token, time, after=after)
+            except RFC6238Error as err:
+                got = type(err)
+            assert got == expected
+            checked += 1
+    return checked
+
+
+def test_shared_caches_under_thread_bursts() -> None:
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results.append(_burst_worker(index, 30))
+        except BaseException as err:  # reported by the main thread below
+            errors.append(err)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython allows
+    try:
+        for _ in range(3):  # three bursts
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert errors == []
+    assert results == [30 * 42] * 24
+
+
+def test_shared_caches_in_processes() -> None:
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        assert pool.starmap(_burst_worker, [(i, 5) for i in range(8)]) == [5 * 42] * 8
