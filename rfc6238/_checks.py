@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Final, Literal
 
 from .errors import (
     InvalidParameter,
@@ -18,6 +17,10 @@ from .errors import (
     MalformedToken,
     UnsupportedAlgorithm,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    from typing import Final, Literal, TypeAlias
 
 __all__ = [
     "ALGORITHMS",
@@ -43,7 +46,7 @@ __all__ = [
     "to_seconds",
 ]
 
-Algorithm = Literal["SHA1", "SHA256", "SHA512"]
+Algorithm: TypeAlias = "Literal['SHA1', 'SHA256', 'SHA512']"  # a string: no typing at run time
 TimeLike = int | float | datetime
 
 #: Canonical name -> hashlib name. The allow-list of RFC 6238 §1.2.

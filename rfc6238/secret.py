@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Final, NoReturn, TypeAlias
 
 from . import base32
 from ._checks import DIGEST_SIZES, MIN_KEY_BYTES, check_algorithm, check_bool, check_int, to_bytes
 from .errors import InvalidParameter, InvalidType, SecretTooShort
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    from typing import Final, NoReturn, TypeAlias
 
 __all__ = [
     "MIN_KEY_BYTES",

@@ -243,7 +243,7 @@ class KeyURI(Unpicklable):
         """A :class:`~rfc6238.qr.QRCode` of :meth:`to_uri` (needs the ``qr`` extra)."""
         from .qr import QRCode  # optional dependency, imported when used
 
-        return QRCode(self, **options)  # type: ignore[arg-type]
+        return QRCode(self, **options)  # type: ignore[arg-type]  # QRCode validates its options
 
     def _repr_html_(self) -> str:
         bits = 8 * len(self.secret)

@@ -14,18 +14,13 @@ the defaults of every parameter.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time as _time
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
 
 from ..core import hotp, pack_counter, time_step
 from ..errors import InvalidToken, MalformedToken, ReplayedToken
-from ..otp import HOTP, TOTP
-from ..trace import HOTPTrace, TOTPTrace, trace_hotp, trace_totp
-from ..verify import Match
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -36,10 +31,19 @@ from .common import (
     read_secret_text,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+    from ..otp import TOTP
+    from ..trace import HOTPTrace, TOTPTrace
+    from ..verify import Match
+
 __all__ = ["OTPParams", "cmd_code", "cmd_explain", "cmd_verify", "resolve_text"]
 
 #: The last counter an 8-byte moving factor can hold (RFC 4226 §5.1): ``code --window`` stops here.
-_LAST_COUNTER: Final = 2**64 - 1
+_LAST_COUNTER = 2**64 - 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,9 +99,8 @@ def resolve(args: argparse.Namespace) -> tuple[OTPParams, int | float | None]:
         pack_counter(args.counter)  # the typed error for a counter outside 0..2**64-1
         changes.update(kind="hotp", counter=args.counter)
     params = replace(params, **changes)
-    # The public constructor checks every parameter (typed errors naming each rule) and
-    # spells the algorithm canonically; the key length is checked where it matters (verify).
-    params = replace(params, algorithm=_totp(params, allow_short_key=True).algorithm)
+    # The other values are checked by the public functions that use them (hotp, time_step,
+    # the TOTP/HOTP constructors, the traces): typed errors naming each rule.
     moment = parse_time(args.at) if args.at is not None else None
     if params.kind == "hotp":
         if moment is not None:
@@ -107,18 +110,6 @@ def resolve(args: argparse.Namespace) -> tuple[OTPParams, int | float | None]:
     elif params.kind != "totp":
         fail("the URI type must be totp or hotp")
     return params, moment
-
-
-def _totp(params: OTPParams, *, allow_short_key: bool) -> TOTP:
-    """The public TOTP configuration of ``params``; its constructor checks every parameter."""
-    return TOTP(
-        key=params.key,
-        digits=params.digits,
-        algorithm=params.algorithm,
-        period=params.period,
-        t0=params.t0,
-        allow_short_key=allow_short_key,
-    )
 
 
 def _clock(moment: int | float | None) -> int | float:
@@ -154,7 +145,7 @@ def cmd_code(args: argparse.Namespace) -> int:
             "code": current["code"],
             "counter": expected,
             "digits": params.digits,
-            "algorithm": params.algorithm,
+            "algorithm": params.algorithm.upper(),  # hotp() accepted it: SHA1/256/512, any case
         }
         if seconds is not None:
             start = params.t0 + expected * params.period
@@ -184,22 +175,36 @@ def _read_token(args: argparse.Namespace) -> str:
     return token
 
 
+def _totp(params: OTPParams, *, allow_short_key: bool) -> TOTP:
+    """The public TOTP configuration of ``params``; its constructor checks every parameter."""
+    from ..otp import TOTP  # verify only: the OTP objects stay off the `code` path
+
+    return TOTP(
+        key=params.key,
+        digits=params.digits,
+        algorithm=params.algorithm,
+        period=params.period,
+        t0=params.t0,
+        allow_short_key=allow_short_key,
+    )
+
+
 def _verify(params: OTPParams, args: argparse.Namespace, token: str, moment: float | None) -> Match:
     """Verify through the public API: the OTP objects check every argument and ``after=``."""
     if params.kind == "hotp":
+        from ..otp import HOTP
+
         if args.window is not None:
             fail("--window applies to TOTP; HOTP takes --look-ahead (RFC 4226 §7.4)")
         assert params.counter is not None
-        hotp_config = HOTP(
+        config = HOTP(
             key=params.key,
             digits=params.digits,
             algorithm=params.algorithm,
             allow_short_key=args.allow_short_key,
         )
         look_ahead = 0 if args.look_ahead is None else args.look_ahead
-        return hotp_config.verify(
-            token, params.counter, look_ahead=look_ahead, after=args.last_step
-        )
+        return config.verify(token, params.counter, look_ahead=look_ahead, after=args.last_step)
     if args.look_ahead is not None:
         fail("--look-ahead applies to HOTP; TOTP takes --window")
     window = _window("1" if args.window is None else args.window)
@@ -271,6 +276,8 @@ def trace_lines(trace: HOTPTrace | TOTPTrace) -> list[str]:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     """``rfc6238 explain``: the step-by-step computation of one code."""
+    from ..trace import TOTPTrace, trace_hotp, trace_totp  # explain only: 3 ms off `code`
+
     params, moment = resolve(args)
     trace: HOTPTrace | TOTPTrace
     if params.kind == "hotp":

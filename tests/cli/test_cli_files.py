@@ -64,3 +64,54 @@ def test_unwritable_paths_are_clean_errors(tmp_path: Path, name: str) -> None:
     assert caught.value.code == 4
     assert "GEZDGNBV" not in str(caught.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_traceback_when_stdout_cannot_encode_the_account() -> None:
+    uri = "otpauth://totp/ACME:%C3%A9l%C3%A8ve?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME"
+    done = subprocess.run(
+        [sys.executable, "-m", "rfc6238", "uri", "parse", uri],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"account    \\xe9l\\xe8ve" in done.stdout
+    assert b"Traceback" not in done.stderr
+
+
+def test_an_unwritable_report_path_is_exit_4_without_a_traceback(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "matrix.md"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rfc6238",
+            "conformance",
+            "--only",
+            "rfc4226:1",
+            "--report",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 4, done.stderr
+    assert "cannot use" in done.stderr
+    assert "No such file or directory" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_non_utf8_standard_input_is_a_rejection_not_a_traceback() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rfc6238", "verify", "-", "--secret-env", "K", "--at", "59"],
+        input=b"\xff\xfe12\n",
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "K": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"},
+    )
+    assert done.returncode in (1, 2), done.stderr
+    assert b"Traceback" not in done.stderr
