@@ -18,12 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-from .._checks import check_algorithm, check_token
-from ..core import time_step
+from .._checks import check_token
 from ..errors import AccountLocked, InvalidToken, MalformedToken, RateLimited, ReplayedToken
-from ..prepared import PreparedMAC
 from ..secret import generate_secret
-from ..verify import scan
+from ..verify import Match as VerifiedMatch
+from ..verify import verify_hotp, verify_totp
 from . import backup
 from .audit import AuditEvent, EventName, Factor, Outcome
 from .envelope import open_envelope, seal
@@ -119,53 +118,57 @@ class Attempts:
 
     # --- 2. evaluate --------------------------------------------------------------------------
 
-    def steps(self, cred: CredentialRow, wanted: bytes, now: int) -> tuple[list[int], int]:
-        """Every matching step (TOTP) or counter (HOTP) in the window, and the expected one.
+    def evaluate(self, cred: CredentialRow, token: str, now: int) -> VerifiedMatch | Outcome:
+        """Compare ``token`` (already validated) with every candidate of ``cred``'s window.
 
-        TOTP: ``T - past .. T + future`` around the current step ``T``, widened on one side
-        by the learned drift, bounded again here by ``max_drift`` (RFC 6238 §5.2, §6). HOTP:
-        the next counter and ``look_ahead`` more (RFC 4226 §7.4). ``wanted`` is an already
-        validated token. The secret is decrypted for this call only and never leaves it.
+        Through the public engine with the replay floor ``after = last_step`` (RFC 6238
+        §5.2): TOTP ``T - past .. T + future`` around the current step, widened on one side
+        by the learned drift, which is bounded again here (RFC 6238 §6); HOTP the next
+        counter and ``look_ahead`` more (RFC 4226 §7.4). Returns the match, or the outcome
+        ``"invalid"``/``"replay"``. The secret is decrypted for this call only, and the
+        engine's exception (whose frames hold it) is dropped here, not re-raised.
         """
-        mac = PreparedMAC(
-            open_envelope(self.ring, cred.secret, credential_binding(cred)),
-            check_algorithm(cred.algorithm),
-        )
+        key = open_envelope(self.ring, cred.secret, credential_binding(cred))
         try:
-            if cred.kind == "hotp":  # the last used counter too, so a replay is named one
-                first = cred.last_step + 1
-                last = first + self.policy.look_ahead
-                return scan(mac, wanted, max(cred.last_step, 0), last, cred.digits), first
-            current = time_step(now, period=cred.period, t0=cred.t0)
+            if cred.kind == "hotp":
+                return verify_hotp(
+                    key, token, cred.last_step + 1, look_ahead=self.policy.look_ahead,
+                    after=cred.last_step, digits=cred.digits, algorithm=cred.algorithm,
+                    allow_short_key=True,
+                )  # fmt: skip
             past, future = self.policy.window  # type: ignore[misc]  # a tuple after validation
             drift = max(-self.policy.max_drift, min(self.policy.max_drift, cred.drift))
-            first = current - past - max(0, -drift)
-            last = current + future + max(0, drift)
-            return scan(mac, wanted, first, last, cred.digits), current
+            return verify_totp(
+                key, token, now, window=(past + max(0, -drift), future + max(0, drift)),
+                after=cred.last_step, period=cred.period, t0=cred.t0, digits=cred.digits,
+                algorithm=cred.algorithm, allow_short_key=True,
+            )  # fmt: skip
+        except ReplayedToken:
+            return "replay"
+        except InvalidToken:
+            return "invalid"
         finally:
-            del mac
+            del key
 
     def match_otp(self, res: Reservation, user_id: str, cred: CredentialRow | None, token: str,
                   now: int, event: EventName) -> Match:  # fmt: skip
         """Evaluate ``token`` (against the dummy if ``cred`` is None) after a reservation.
 
-        Returns the smallest matching step above the credential's last used step and its
-        offset from now; otherwise settles the failure and raises.
+        The token is validated before any secret is decrypted. Returns the matched step or
+        counter and its offset; otherwise settles the failure and raises.
         """
         target = self.dummy if cred is None else cred
         try:
-            wanted = check_token(token, target.digits)  # before any secret is decrypted
+            check_token(token, target.digits)
         except MalformedToken as err:
-            detail, wanted = str(err), None
-        if wanted is None:
-            raise self.fail(res, user_id, cred, now, event, target.kind, "malformed", detail)
-        steps, expected = self.steps(target, wanted, now)
-        fresh = [s for s in steps if s > target.last_step]
-        if cred is None or not steps:
-            raise self.fail(res, user_id, cred, now, event, target.kind, "invalid")
-        if not fresh:
-            raise self.fail(res, user_id, cred, now, event, target.kind, "replay")
-        return Match(cred, min(fresh), min(fresh) - expected)
+            raise self.fail(
+                res, user_id, cred, now, event, target.kind, "malformed", str(err)
+            ) from None
+        found = self.evaluate(target, token, now)
+        if cred is None or isinstance(found, str):
+            outcome: Outcome = "invalid" if cred is None or found != "replay" else "replay"
+            raise self.fail(res, user_id, cred, now, event, target.kind, outcome)
+        return Match(cred, found.counter, found.offset)
 
     def match_backup(self, res: Reservation, user_id: str, cred: CredentialRow | None,
                      rows: list[BackupCodeRow], code: str, now: int) -> BackupCodeRow:  # fmt: skip
