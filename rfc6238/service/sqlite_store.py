@@ -70,7 +70,7 @@ _SELECT_AUDIT: Final = f"SELECT id, {_AUDIT_COLUMNS} FROM audit_log"  # noqa: S6
 _ACCOUNT: Final = "SELECT failures, last_failure_at FROM accounts WHERE user_id = ?"
 _LIVE_CREDS: Final = (
     f"{_SELECT_CREDS} WHERE c.user_id = ? AND c.state IN ('active', 'pending') "
-    "ORDER BY c.device, c.id"
+    "ORDER BY c.device, c.state, c.id"
 )
 # The throttle rule, evaluated on the stored row by the write itself (ThrottleRule.delay).
 _ALLOWED: Final = (

@@ -128,7 +128,7 @@ class CredentialRow:
 class AccountRow:
     """A user's throttle state and live credentials (active and pending, every device).
 
-    ``credentials`` is ordered by device name, then id.
+    ``credentials`` is ordered by device name, then state (active first), then id.
     """
 
     user_id: str
