@@ -20,7 +20,15 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from .._checks import check_token
-from ..errors import AccountLocked, InvalidToken, MalformedToken, RateLimited, ReplayedToken
+from ..errors import (
+    AccountLocked,
+    InvalidEncoding,
+    InvalidToken,
+    MalformedToken,
+    RateLimited,
+    ReplayedToken,
+    StorageError,
+)
 from ..secret import generate_secret
 from ..verify import Match as VerifiedMatch
 from ..verify import verify_hotp, verify_totp
@@ -262,7 +270,10 @@ class Attempts:
         slots += [None] * (max(self.policy.backup_codes, len(rows)) - len(rows))
         matched: BackupCodeRow | None = None
         for row in slots:  # no early exit: every slot costs one scrypt
-            ok = backup.check_normalized(canonical, row.code_hash if row else self.dummy_hash)
+            try:
+                ok = backup.check_normalized(canonical, row.code_hash if row else self.dummy_hash)
+            except InvalidEncoding:  # bounded parameters: refused before any hashing
+                raise StorageError("a stored backup code hash is corrupt") from None
             if ok and row is not None and matched is None:
                 matched = row
         if not enrolled or matched is None:

@@ -29,6 +29,7 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import Any, Final, Literal
 
+from ..errors import StorageError
 from ._sqlite_conn import Abort, SQLiteConnections
 from .audit import AuditEvent
 from .store import (
@@ -38,6 +39,7 @@ from .store import (
     CredentialRow,
     Reservation,
     ThrottleRule,
+    stored_credential,
 )
 
 __all__ = ["SQLiteStore"]
@@ -89,7 +91,15 @@ _HAS_ACTIVE: Final = "SELECT 1 FROM credentials WHERE user_id = ? AND state = 'a
 
 
 def _credential(row: Sequence[Any]) -> CredentialRow:
-    return CredentialRow(**dict(zip(_CRED_KEYS, row, strict=True)))
+    return stored_credential(dict(zip(_CRED_KEYS, row, strict=True)))
+
+
+def _throttle_state(row: Sequence[Any] | None) -> Sequence[Any] | None:
+    if row is not None and (
+        type(row[0]) is not int or row[0] < 0 or (row[1] is not None and type(row[1]) is not int)
+    ):
+        raise StorageError("corrupt account row: bad failures or last_failure_at")
+    return row
 
 
 def _account(user_id: str, state: Sequence[Any], creds: list[Any]) -> AccountRow:
@@ -149,7 +159,9 @@ class SQLiteStore:
                 [(key_id, box, now) for key_id, box in checks.items()],
             )
             rows = conn.execute("SELECT key_id, envelope FROM key_checks").fetchall()
-        return {int(k): bytes(v) for k, v in rows}
+        if any(type(k) is not int or type(v) is not bytes for k, v in rows):
+            raise StorageError("corrupt key_checks row")
+        return dict(rows)
 
     def count_by_key(self) -> dict[int, int]:
         """``SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id``."""
@@ -161,7 +173,7 @@ class SQLiteStore:
     def load_account(self, user_id: str) -> AccountRow | None:
         """The account row and its live credentials, in one read transaction."""
         with self._db.snapshot() as conn:
-            state = conn.execute(_ACCOUNT, (user_id,)).fetchone()
+            state = _throttle_state(conn.execute(_ACCOUNT, (user_id,)).fetchone())
             creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall()
         return None if state is None else _account(user_id, state, creds)
 
@@ -202,8 +214,9 @@ class SQLiteStore:
         with self._db.write() as conn:
             existed = conn.execute(_ACCOUNT, (user_id,)).fetchone()
             granted = conn.execute(_RESERVE, values).fetchone() is not None
-            state = conn.execute(_ACCOUNT, (user_id,)).fetchone()
+            state = _throttle_state(conn.execute(_ACCOUNT, (user_id,)).fetchone())
             creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall() if existed else []
+        assert state is not None  # the upsert made the row
         return Reservation(
             granted=granted,
             failures=state[0],

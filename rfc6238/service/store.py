@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol
 
+from ..errors import StorageError
 from .audit import AuditEvent
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "Reservation",
     "ThrottleRule",
     "TwoFactorStore",
+    "stored_credential",
 ]
 
 CredentialState = Literal["pending", "active", "disabled"]
@@ -122,6 +124,46 @@ class CredentialRow:
     kind: OTPKind = "totp"
     device: str = DEFAULT_DEVICE
     last_used_at: int | None = None
+
+
+_INT_FIELDS: Final = ("key_id", "digits", "period", "t0", "last_step", "drift", "created_at")
+_TEXT_FIELDS: Final = ("id", "user_id", "device")
+_ALGORITHMS: Final = frozenset({"SHA1", "SHA256", "SHA512"})
+
+
+def stored_credential(values: dict[str, object]) -> CredentialRow:
+    """A :class:`CredentialRow` from the values a store read, each checked (for stores).
+
+    Raises:
+        StorageError: a value has the wrong type or is out of range (a corrupt or tampered
+            database), rather than an error from deep inside verification.
+
+    >>> stored_credential({"id": "c", "digits": "6"})
+    Traceback (most recent call last):
+      ...
+    rfc6238.errors.StorageError: corrupt credential row: bad 'digits'
+    """
+    for name in _INT_FIELDS:
+        if type(values.get(name)) is not int:
+            raise StorageError(f"corrupt credential row: bad {name!r}")
+    for name in _TEXT_FIELDS:
+        if type(values.get(name)) is not str:
+            raise StorageError(f"corrupt credential row: bad {name!r}")
+    for name in ("confirmed_at", "last_used_at"):
+        if values.get(name) is not None and type(values.get(name)) is not int:
+            raise StorageError(f"corrupt credential row: bad {name!r}")
+    ok = (
+        values.get("state") in ("pending", "active", "disabled")
+        and values.get("kind") in ("totp", "hotp")
+        and values.get("algorithm") in _ALGORITHMS
+        and type(values.get("secret")) is bytes
+        and 6 <= values["digits"] <= 10  # type: ignore[operator]  # checked to be int above
+        and 1 <= values["period"] <= 86_400  # type: ignore[operator]
+        and -1 <= values["last_step"] < 2**64  # type: ignore[operator]
+    )
+    if not ok:
+        raise StorageError("corrupt credential row: a value is out of range")
+    return CredentialRow(**values)  # type: ignore[arg-type]  # every field checked above
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
