@@ -98,7 +98,7 @@ class Attempts:
         res = self.store.reserve_attempt(user_id, now=now, rule=self.rule)
         if res.granted:
             return res
-        active = res.account.active[0] if res.account and res.account.active else None
+        active = res.account.active[0] if res.account.active else None
         wait = max(self.rule.retry_after(res.failures, res.last_failure_at, now), 1.0)
         locked = wait == float("inf")
         self.store.append_audit(

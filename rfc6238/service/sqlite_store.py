@@ -83,7 +83,7 @@ _RESERVE: Final = (
     "INSERT INTO accounts (user_id, failures, last_failure_at, created_at) "  # noqa: S608
     "VALUES (:user, 1, :now, :now) ON CONFLICT (user_id) DO UPDATE SET "
     f"failures = failures + 1, last_failure_at = :now WHERE {_ALLOWED} "
-    "RETURNING failures"
+    "RETURNING failures, last_failure_at"
 )
 _RESET: Final = "UPDATE accounts SET failures = 0 WHERE user_id = ? AND failures != 0"
 _UNUSED_CODES: Final = "SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL"
@@ -201,8 +201,8 @@ class SQLiteStore:
 
     def reserve_attempt(self, user_id: str, *, now: int, rule: ThrottleRule) -> Reservation:
         """One ``BEGIN IMMEDIATE`` transaction: the conditional upsert that counts the
-        attempt (``RETURNING failures``: no row means refused), then the account and its
-        live credentials, read under the same write lock."""
+        attempt (``RETURNING failures, last_failure_at``; no row means refused, and the
+        count is read instead), then the live credentials, under the same write lock."""
         values = {
             "user": user_id,
             "now": now,
@@ -212,16 +212,19 @@ class SQLiteStore:
             "cap": rule.backoff_max,
         }
         with self._db.write() as conn:
-            existed = conn.execute(_ACCOUNT, (user_id,)).fetchone()
-            granted = conn.execute(_RESERVE, values).fetchone() is not None
-            state = _throttle_state(conn.execute(_ACCOUNT, (user_id,)).fetchone())
-            creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall() if existed else []
-        assert state is not None  # the upsert made the row
+            state = conn.execute(_RESERVE, values).fetchone()
+            granted = state is not None
+            if not granted:
+                state = conn.execute(_ACCOUNT, (user_id,)).fetchone()
+            creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall()
+        state = _throttle_state(state)
+        assert state is not None  # the upsert made the row or it was there
+        account = _account(user_id, state, creds)
         return Reservation(
             granted=granted,
-            failures=state[0],
-            last_failure_at=state[1],
-            account=_account(user_id, state, creds) if existed else None,
+            failures=account.failures,
+            last_failure_at=account.last_failure_at,
+            account=account,
         )
 
     # --- lifecycle ------------------------------------------------------------------------

@@ -210,14 +210,14 @@ class Reservation:
             False: the policy allowed no guess; nothing was written, nothing may be evaluated.
         failures: Consecutive failures on record after the reservation.
         last_failure_at: Time of the last failure (this reservation, when granted).
-        account: The account's credentials as of the reservation (None: no account row
-            before, e.g. an unknown user).
+        account: The account as of the reservation, with its live credentials (none for
+            an unknown user, whose row the reservation created).
     """
 
     granted: bool
     failures: int
     last_failure_at: int | None
-    account: AccountRow | None
+    account: AccountRow
 
 
 class TwoFactorStore(Protocol):

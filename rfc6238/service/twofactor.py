@@ -181,7 +181,7 @@ class TwoFactor:
         now = self._now()
         attempts = self._attempts
         res = attempts.reserve(user_id, now, "verify", None)
-        active = res.account.active if res.account else ()
+        active = res.account.active
         match = attempts.match_otp(res, user_id, active, token, now, "verify")
         cred = match.credential
         limit = self._policy.max_drift if cred.kind == "totp" else 0
@@ -213,7 +213,7 @@ class TwoFactor:
         now = self._now()
         attempts = self._attempts
         res = attempts.reserve(user_id, now, "verify", "backup_code")
-        enrolled = bool(res.account and res.account.active)
+        enrolled = bool(res.account.active)
         rows = self._store.load_backup_codes(user_id) if enrolled else []
         matched = attempts.match_backup(res, user_id, enrolled, rows, code, now)
         event = AuditEvent(
@@ -244,7 +244,7 @@ class TwoFactor:
         now = self._now()
         attempts = self._attempts
         res = attempts.reserve(user_id, now, "resync", "hotp")
-        cred = res.account.find(device, "active") if res.account else None
+        cred = res.account.find(device, "active")
         target = cred if cred is not None and cred.kind == "hotp" else attempts.dummy
         try:
             wanted = (check_token(code1, target.digits), check_token(code2, target.digits))
@@ -405,11 +405,10 @@ class TwoFactor:
             raise EnrollmentStateError("the pending enrollment expired; call enroll again")
         attempts = self._attempts
         res = attempts.reserve(user_id, now, "confirm", pending.kind)
-        pending = res.account.find(device, "pending") if res.account else None
+        pending = res.account.find(device, "pending")
         if pending is None:
             raise EnrollmentStateError("the pending enrollment was replaced; enroll again")
         match = attempts.match_otp(res, user_id, (pending,), token, now, "confirm")
-        assert res.account is not None  # pending was found in it
         others = [c for c in res.account.active if c.device != device]
         codes, rows = (BackupCodes(()), None) if others else self._new_codes(user_id)
         events = [_ok_event(now, "confirm", pending, pending.kind, offset=match.offset)]

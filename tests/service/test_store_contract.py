@@ -158,7 +158,7 @@ def test_reservation_reads_the_account(store: TwoFactorStore) -> None:
 def test_unknown_users_are_throttled_like_known_ones(store: TwoFactorStore) -> None:
     answers = [store.reserve_attempt("nobody", now=7, rule=RULE) for _ in range(5)]
     assert [r.granted for r in answers] == [True, True, True, False, False]
-    assert answers[0].account is None
+    assert answers[0].account.credentials == ()
     assert [r.failures for r in answers] == [1, 2, 3, 3, 3]
     account = store.load_account("nobody")
     assert account is not None
