@@ -85,6 +85,10 @@ _RESERVE: Final = (
     f"failures = failures + 1, last_failure_at = :now WHERE {_ALLOWED} "
     "RETURNING failures, last_failure_at"
 )
+_CLAIM_STEP: Final = (
+    "UPDATE credentials SET last_step = ?, drift = ?, last_used_at = ? "
+    "WHERE id = ? AND state = 'active' AND last_step < ?"
+)
 _RESET: Final = "UPDATE accounts SET failures = 0 WHERE user_id = ? AND failures != 0"
 _UNUSED_CODES: Final = "SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL"
 _HAS_ACTIVE: Final = "SELECT 1 FROM credentials WHERE user_id = ? AND state = 'active' LIMIT 1"
@@ -112,7 +116,10 @@ def _account(user_id: str, state: Sequence[Any], creds: list[Any]) -> AccountRow
 
 
 def _audit(conn: sqlite3.Connection, events: Sequence[AuditEvent]) -> None:
-    conn.executemany(_INSERT_AUDIT, [_AUDIT_VALUES(e) for e in events])
+    if len(events) == 1:  # the usual case: execute is cheaper than executemany
+        conn.execute(_INSERT_AUDIT, _AUDIT_VALUES(events[0]))
+    else:
+        conn.executemany(_INSERT_AUDIT, [_AUDIT_VALUES(e) for e in events])
 
 
 class SQLiteStore:
@@ -365,11 +372,7 @@ class SQLiteStore:
         ``event``."""
 
         def body(conn: sqlite3.Connection) -> None:
-            claimed = conn.execute(
-                "UPDATE credentials SET last_step = ?, drift = ?, last_used_at = ? "
-                "WHERE id = ? AND state = 'active' AND last_step < ?",
-                (step, drift, now, credential.id, step),
-            ).rowcount
+            claimed = conn.execute(_CLAIM_STEP, (step, drift, now, credential.id, step)).rowcount
             if claimed != 1:
                 raise Abort(ClaimResult.REPLAYED)
             conn.execute(_RESET, (credential.user_id,))
