@@ -38,6 +38,7 @@ from .audit import AuditEvent
 
 __all__ = [
     "DEFAULT_DEVICE",
+    "FIELD_TYPES",
     "AccountRow",
     "BackupCodeRow",
     "ClaimResult",
@@ -126,9 +127,28 @@ class CredentialRow:
     last_used_at: int | None = None
 
 
-_INT_FIELDS: Final = ("key_id", "digits", "period", "t0", "last_step", "drift", "created_at")
-_TEXT_FIELDS: Final = ("id", "user_id", "device")
+#: The Python type of every CredentialRow field as a store reads it (None allowed too for
+#: the optional times).
+FIELD_TYPES: Final[dict[str, type]] = {
+    "id": str,
+    "user_id": str,
+    "state": str,
+    "secret": bytes,
+    "key_id": int,
+    "digits": int,
+    "period": int,
+    "algorithm": str,
+    "t0": int,
+    "last_step": int,
+    "drift": int,
+    "created_at": int,
+    "confirmed_at": int,
+    "kind": str,
+    "device": str,
+    "last_used_at": int,
+}
 _ALGORITHMS: Final = frozenset({"SHA1", "SHA256", "SHA512"})
+_OPTIONAL_INT: Final = frozenset({"confirmed_at", "last_used_at"})
 
 
 def stored_credential(values: dict[str, object]) -> CredentialRow:
@@ -143,20 +163,14 @@ def stored_credential(values: dict[str, object]) -> CredentialRow:
       ...
     rfc6238.errors.StorageError: corrupt credential row: bad 'digits'
     """
-    for name in _INT_FIELDS:
-        if type(values.get(name)) is not int:
-            raise StorageError(f"corrupt credential row: bad {name!r}")
-    for name in _TEXT_FIELDS:
-        if type(values.get(name)) is not str:
-            raise StorageError(f"corrupt credential row: bad {name!r}")
-    for name in ("confirmed_at", "last_used_at"):
-        if values.get(name) is not None and type(values.get(name)) is not int:
+    for name, kind in FIELD_TYPES.items():
+        value = values.get(name)
+        if type(value) is not kind and not (value is None and name in _OPTIONAL_INT):
             raise StorageError(f"corrupt credential row: bad {name!r}")
     ok = (
-        values.get("state") in ("pending", "active", "disabled")
-        and values.get("kind") in ("totp", "hotp")
-        and values.get("algorithm") in _ALGORITHMS
-        and type(values.get("secret")) is bytes
+        values["state"] in ("pending", "active", "disabled")
+        and values["kind"] in ("totp", "hotp")
+        and values["algorithm"] in _ALGORITHMS
         and 6 <= values["digits"] <= 10  # type: ignore[operator]  # checked to be int above
         and 1 <= values["period"] <= 86_400  # type: ignore[operator]
         and -1 <= values["last_step"] < 2**64  # type: ignore[operator]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from rfc6238.service.audit import AuditEvent
 from rfc6238.service.sqlite_store import SQLiteStore
 from rfc6238.service.store import (
+    FIELD_TYPES,
     BackupCodeRow,
     ClaimResult,
     CredentialRow,
@@ -96,6 +98,10 @@ def fail_n(store: TwoFactorStore, n: int, user: str = "u", now: int = 1000) -> N
     big = ThrottleRule(max_failures=100, backoff_after=100, backoff_base=1, backoff_max=1)
     for _ in range(n):
         assert store.reserve_attempt(user, now=now, rule=big).granted
+
+
+def test_field_types_cover_the_row_type() -> None:
+    assert list(FIELD_TYPES) == [f.name for f in fields(CredentialRow)]
 
 
 # --- reads and enrollment -----------------------------------------------------------------
