@@ -86,7 +86,7 @@ def associated_data(binding: Binding, *, key_id: int, version: int = VERSION) ->
     """The length-prefixed associated data for ``binding`` under ``key_id``.
 
     >>> associated_data(Binding(user_id="a", credential_id="b"), key_id=1)[:20]
-    b'\x00\x00\x00\x10rfc6238/envelope'
+    b'\\x00\\x00\\x00\\x10rfc6238/envelope'
     """
     head = _head(version, key_id, binding.purpose, binding.table, binding.column)
     return head + _field(binding.user_id.encode()) + _field(binding.credential_id.encode())

@@ -158,10 +158,10 @@ def stored_credential(values: dict[str, object]) -> CredentialRow:
         StorageError: a value has the wrong type or is out of range (a corrupt or tampered
             database), rather than an error from deep inside verification.
 
-    >>> stored_credential({"id": "c", "digits": "6"})
+    >>> stored_credential({"id": 7})
     Traceback (most recent call last):
       ...
-    rfc6238.errors.StorageError: corrupt credential row: bad 'digits'
+    rfc6238.errors.StorageError: corrupt credential row: bad 'id'
     """
     for name, kind in FIELD_TYPES.items():
         value = values.get(name)
