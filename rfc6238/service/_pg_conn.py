@@ -189,9 +189,16 @@ class PostgresConnections:
     # --- migrations -----------------------------------------------------------------------
 
     def _read_version(self, conn: psycopg.Connection[Any]) -> int:
-        table = f'"{self._schema}".{VERSION_TABLE}'
-        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone() == (None,):
+        # A scan of the catalog (not to_regclass, whose cache may miss a table that a
+        # concurrent opener just created while we waited for the advisory lock).
+        exists = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s "
+            "AND tablename = %s)",
+            (self._schema, VERSION_TABLE),
+        ).fetchone()
+        if not exists or not exists[0]:
             return 0
+        table = f'"{self._schema}".{VERSION_TABLE}'
         row = conn.execute(f"SELECT version FROM {table}").fetchone()  # noqa: S608
         return int(row[0]) if row else 0
 
