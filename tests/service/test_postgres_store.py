@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from pg_server import PostgresServer
 from service_workers import T0, Clock, policy
+from test_store_contract import RULE, active, cred, ev
 
 from rfc6238 import TOTP
 from rfc6238.errors import InvalidParameter, ReplayedToken, StorageError
@@ -25,7 +26,6 @@ from rfc6238.service._pg_schema import SCHEMA_VERSION
 from rfc6238.service.keyring import KeyRing
 from rfc6238.service.postgres_store import PostgresStore
 from rfc6238.service.store import ClaimResult
-from test_store_contract import RULE, active, cred, ev
 
 SPEC = KeyRing({1: bytes(range(32))}).reveal_spec()
 
@@ -185,7 +185,7 @@ def test_statement_timeout_is_a_storage_error(pg_dsn: str) -> None:
     with psycopg.connect(pg_dsn) as holder:  # a transaction holding the account row lock
         holder.execute("SELECT 1 FROM rfc6238.accounts WHERE user_id = 'u' FOR UPDATE")
         started = time.monotonic()
-        with pytest.raises(StorageError, match="55P03|57014"):  # lock or statement timeout
+        with pytest.raises(StorageError, match=r"55P03|57014"):  # lock or statement timeout
             store.claim_step(c, step=11, drift=0, now=100, rule=RULE, event=ev())
         assert time.monotonic() - started < 3
         holder.rollback()
