@@ -92,6 +92,7 @@ def _rfc6238_jobs(alg: str) -> list[Job]:
         "t": TIME,
         "otp": otp,
         "ahead": otp.at(TIME + PERIOD),  # the *future* step: the last candidate scanned
+        "last": step - 1,  # a replay floor as a service passes it: the step accepted before
         "bad": next(c for c in (f"{i:06d}" for i in range(10**6)) if c not in window),
         "hotp": rfc6238.hotp,
         "totp": rfc6238.totp,
@@ -110,6 +111,13 @@ def _rfc6238_jobs(alg: str) -> list[Job]:
         _job("rfc6238 totp (pure)", GEN, "_r = totp(key, t)", ns, code),
         at,
         ver,
+        _job(
+            "rfc6238 TOTP.verify sha1 future after=",
+            VER,
+            "_r = otp.verify(ahead, t, after=last)",
+            ns,
+            hit,
+        ),
         _job(
             "rfc6238 TOTP.verify no match",
             VER,
@@ -262,10 +270,12 @@ def _targets(by: dict[str, Job]) -> list[tuple[str, float, float, bool]]:
     """(label, measured, bound, upper bound?) for the targets of the issue."""
     floor = by["floor sha1: hmac.digest+truncate"]
     at, ver = by["rfc6238 TOTP.at sha1 (prepared)"], by["rfc6238 TOTP.verify sha1 future"]
+    after = by["rfc6238 TOTP.verify sha1 future after="]
     rows = [
         ("prepared TOTP.at / floor", _paired(at, floor), 0.65, True),
         ("pure hotp / floor", _paired(by["rfc6238 hotp (pure)"], floor), 1.2, True),
         ("prepared TOTP.verify ±1, future step / floor", _paired(ver, floor), 2.0, True),
+        ("prepared TOTP.verify ±1 with after= / floor", _paired(after, floor), 2.0, True),
     ]
     if "pyotp TOTP.at" in by:
         rows.append(

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from .audit import AuditEvent
+from .sqlite_store import _CRED_KEYS  # the column names come from the row type
 from .store import ThrottleRule
 
 __all__ = [
@@ -21,21 +22,28 @@ __all__ = [
     "CLAIM_STEP",
     "CRED",
     "LOAD_ACCOUNT",
-    "RECORD_FAILURE",
+    "RESERVE",
     "UNLOCK",
     "audit_params",
     "rule_params",
 ]
 
-CRED: Final = (
-    "{p}.id, {p}.user_id, {p}.state, {p}.secret, {p}.key_id, {p}.digits, {p}.period, "
-    "{p}.algorithm, {p}.t0, {p}.last_step, {p}.drift, {p}.created_at, {p}.confirmed_at, {p}.kind"
-)
+#: The credential columns, named like the row type's fields, for table alias ``{p}``.
+CRED: Final = ", ".join(f"{{p}}.{name}" for name in _CRED_KEYS)
+
+
+def _with_live(source: str, user: str) -> str:
+    """``<the active and pending credential columns> FROM source`` joined on ``user``."""
+    return (
+        f"{CRED.format(p='c')}, {CRED.format(p='p')} FROM {source} "
+        f"LEFT JOIN credentials c ON c.user_id = {user} AND c.state = 'active' "
+        f"LEFT JOIN credentials p ON p.user_id = {user} AND p.state = 'pending'"
+    )
+
+
+#: The account's throttle state and live credentials, one statement.
 LOAD_ACCOUNT: Final = (
-    f"SELECT a.user_id, a.failures, a.last_failure_at, {CRED.format(p='c')}, "
-    f"{CRED.format(p='p')} FROM accounts a "
-    "LEFT JOIN credentials c ON c.user_id = a.user_id AND c.state = 'active' "
-    "LEFT JOIN credentials p ON p.user_id = a.user_id AND p.state = 'pending' "
+    f"SELECT a.failures, a.last_failure_at, {_with_live('accounts a', 'a.user_id')} "
     "WHERE a.user_id = %(user)s"
 )
 
@@ -53,54 +61,57 @@ AUDIT_INSERT: Final = (
     f"INSERT INTO audit_log ({_AUDIT_COLUMNS}) SELECT {_AUDIT_COLUMNS} "
     f"FROM {_EVENTS} {{where}} ORDER BY n"
 )
+_IF_CLAIMED: Final = "WHERE EXISTS (SELECT 1 FROM claim)"
 
-# The throttle as SQL on the locked account row, from the rule's own delays (so the policy
-# has one definition, ThrottleRule.delay): allowed iff failures < max and the delay for
-# that many failures is 0 or has passed since the last failure (ThrottleRule.retry_after).
-_ALLOWED: Final = (
-    "SELECT 1 FROM acct WHERE acct.failures < %(max)s AND "
-    "((%(delays)s::bigint[])[acct.failures + 1] = 0 OR COALESCE(acct.last_failure_at, 0) "
-    "+ (%(delays)s::bigint[])[acct.failures + 1] <= %(now)s)"
+#: The throttle reservation (RFC 4226 §7.3): one conditional upsert that counts the attempt
+#: only while the rule allows a guess, evaluated on the stored row; the allowed test uses the
+#: rule's own delays (ThrottleRule.delay, passed as an array), so the policy has one
+#: definition. Granted: the row comes back with the live credentials, read by the same
+#: statement. No row: refused, nothing written.
+RESERVE: Final = (
+    "WITH res AS (INSERT INTO accounts AS a (user_id, failures, last_failure_at, created_at) "
+    "VALUES (%(user)s, 1, %(now)s, %(now)s) ON CONFLICT (user_id) DO UPDATE SET "
+    "failures = a.failures + 1, last_failure_at = %(now)s WHERE a.failures < %(max)s AND "
+    "((%(delays)s::bigint[])[a.failures + 1] = 0 OR COALESCE(a.last_failure_at, 0) "
+    "+ (%(delays)s::bigint[])[a.failures + 1] <= %(now)s) "
+    "RETURNING a.failures, a.last_failure_at, a.xmax = 0 AS inserted) "
+    f"SELECT r.failures, r.last_failure_at, r.inserted, {_with_live('res r', '%(user)s')}"
 )
-_CLAIM: Final = (
-    "WITH acct AS (SELECT failures, last_failure_at FROM accounts "
-    "WHERE user_id = %(user)s FOR UPDATE), "
-    f"allowed AS ({_ALLOWED}), "
-    "claim AS ({claim} AND EXISTS (SELECT 1 FROM allowed) RETURNING 1), "
-    "reset AS (UPDATE accounts SET failures = 0 WHERE user_id = %(user)s AND failures > 0 "
+#: Replay claim (RFC 6238 §5.2; RFC 4226 §7.2 for HOTP counters) + failure reset + audit, one
+#: statement. The account row is locked first, as by every write, so writes never deadlock.
+CLAIM_STEP: Final = (
+    "WITH acct AS (SELECT 1 FROM accounts WHERE user_id = %(user)s FOR UPDATE), "
+    "claim AS (UPDATE credentials SET last_step = %(step)s, drift = %(drift)s "
+    "WHERE id = %(id)s AND state = 'active' AND last_step < %(step)s "
+    "AND EXISTS (SELECT 1 FROM acct) RETURNING 1), "
+    "reset AS (UPDATE accounts SET failures = 0 WHERE user_id = %(user)s AND failures <> 0 "
+    f"AND EXISTS (SELECT 1 FROM claim) RETURNING 1), "
+    f"audit AS ({AUDIT_INSERT.format(where=_IF_CLAIMED)} RETURNING 1) "
+    "SELECT EXISTS (SELECT 1 FROM claim)"
+)
+#: Single use of a backup code + failure reset + the count of unused codes left + both audit
+#: events, one statement; it runs after the account row was locked by an earlier statement
+#: of its transaction, so its snapshot holds every other use (the count is exact).
+CLAIM_BACKUP: Final = (
+    "WITH claim AS (UPDATE backup_codes SET used_at = %(now)s WHERE id = %(id)s "
+    "AND used_at IS NULL RETURNING credential_id), "
+    "reset AS (UPDATE accounts SET failures = 0 WHERE user_id = %(user)s AND failures <> 0 "
     "AND EXISTS (SELECT 1 FROM claim) RETURNING 1), "
-    "audit AS ("
-    + AUDIT_INSERT.format(where="WHERE EXISTS (SELECT 1 FROM claim)")
-    + " RETURNING 1) "
-    "SELECT EXISTS (SELECT 1 FROM allowed), EXISTS (SELECT 1 FROM claim)"
-)
-#: Replay claim (RFC 6238 §5.2) + throttle re-check + failure reset + audit: one statement.
-CLAIM_STEP: Final = _CLAIM.format(
-    claim="UPDATE credentials SET last_step = %(step)s, drift = %(drift)s "
-    "WHERE id = %(id)s AND state = 'active' AND last_step < %(step)s"
-)
-#: Single use of a backup code + throttle re-check + failure reset + audit: one statement.
-CLAIM_BACKUP: Final = _CLAIM.format(
-    claim="UPDATE backup_codes SET used_at = %(now)s WHERE id = %(id)s AND used_at IS NULL"
-)
-#: One failure counted atomically, its event (with the count after) and, when this failure
-#: reaches the lock threshold, a ``lockout`` event: one statement.
-RECORD_FAILURE: Final = (
-    "WITH bump AS (UPDATE accounts SET failures = failures + 1, last_failure_at = %(now)s "
-    "WHERE user_id = %(user)s RETURNING failures), "
-    f"ev AS (SELECT at, event, user_id, credential_id, factor, outcome, step_offset, "
-    f"(SELECT failures FROM bump) AS failures, count, n FROM {_EVENTS} "
-    "UNION ALL SELECT %(now)s, 'lockout', %(user)s, NULL, NULL, NULL, NULL, failures, NULL, "
-    "2147483647 FROM bump WHERE failures = %(max)s), "
+    "unused AS (SELECT count(*) AS n FROM backup_codes WHERE used_at IS NULL AND id <> %(id)s "
+    "AND credential_id IN (SELECT id FROM credentials WHERE user_id = %(user)s "
+    "AND state = 'active')), "
+    f"ev AS (SELECT {_AUDIT_COLUMNS}, n FROM {_EVENTS} UNION ALL "
+    "SELECT %(now)s, 'backup_code_used', %(user)s, credential_id, NULL, NULL, NULL, NULL, "
+    "(SELECT n FROM unused), 2147483647 FROM claim), "
     f"audit AS (INSERT INTO audit_log ({_AUDIT_COLUMNS}) SELECT {_AUDIT_COLUMNS} FROM ev "
-    "ORDER BY n RETURNING 1) "
-    "SELECT failures FROM bump"
+    f"{_IF_CLAIMED} ORDER BY n RETURNING 1) "
+    "SELECT (SELECT n FROM unused) FROM claim"
 )
 #: The authorised reset of the failure count, audited: one statement.
 UNLOCK: Final = (
-    "WITH u AS (UPDATE accounts SET failures = 0 WHERE user_id = %(user)s RETURNING 1), "
-    "audit AS (" + AUDIT_INSERT.format(where="WHERE EXISTS (SELECT 1 FROM u)") + " RETURNING 1) "
-    "SELECT EXISTS (SELECT 1 FROM u)"
+    "WITH claim AS (UPDATE accounts SET failures = 0 WHERE user_id = %(user)s RETURNING 1), "
+    f"audit AS ({AUDIT_INSERT.format(where=_IF_CLAIMED)} RETURNING 1) "
+    "SELECT EXISTS (SELECT 1 FROM claim)"
 )
 
 

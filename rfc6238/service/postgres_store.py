@@ -30,30 +30,44 @@ StorageError: reading the schema version failed: ...
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from ..errors import StorageError
 from . import _pg_sql as q
 from ._pg_conn import PostgresConnections
 from ._sqlite_conn import Abort
 from .audit import AuditEvent
-from .sqlite_store import _AUDIT_KEYS, _credential
-from .store import AccountRow, BackupCodeRow, ClaimResult, CredentialRow, ThrottleRule
+from .sqlite_store import (
+    _AUDIT_COLUMNS,
+    _AUDIT_KEYS,
+    _CRED_KEYS,
+    _CRED_N,
+    _CRED_VALUES,
+    _account,
+    _credential,
+)
+from .store import (
+    AccountRow,
+    BackupCodeRow,
+    ClaimResult,
+    CredentialRow,
+    Reservation,
+    ThrottleRule,
+)
 
 __all__ = ["PostgresStore"]
 
-_CRED_FIELDS = 14
-
-
-def _cred_values(c: CredentialRow, state: str) -> tuple[Any, ...]:
-    return (c.id, c.user_id, state, c.secret, c.key_id, c.digits, c.period, c.algorithm,
-            c.t0, c.last_step, c.drift, c.created_at, None, c.kind)  # fmt: skip
-
-
 _INSERT_CRED = (
-    "INSERT INTO credentials (id, user_id, state, secret, key_id, digits, period, algorithm, "
-    "t0, last_step, drift, created_at, confirmed_at, kind) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    f"INSERT INTO credentials ({', '.join(_CRED_KEYS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * _CRED_N)})"
 )
+
+
+def _live_account(user_id: str, row: Sequence[Any], start: int) -> AccountRow:
+    """``row[start:]`` = the active then the pending credential columns (NULLs: none)."""
+    creds = [row[i : i + _CRED_N] for i in (start, start + _CRED_N)]
+    return _account(user_id, row[:2], [c for c in creds if c[0] is not None])
 
 
 def _audit(conn: Any, events: Sequence[AuditEvent]) -> None:
@@ -104,16 +118,22 @@ class PostgresStore(PostgresConnections):
 
     def load_account(self, user_id: str) -> AccountRow | None:
         rows = self._one("loading the account", q.LOAD_ACCOUNT, {"user": user_id})
-        if not rows:
-            return None
-        row = rows[0]
-        return AccountRow(
-            user_id=row[0],
-            failures=row[1],
-            last_failure_at=row[2],
-            active=_credential(row, 3),
-            pending=_credential(row, 3 + _CRED_FIELDS),
-        )
+        return _live_account(user_id, rows[0], 2) if rows else None
+
+    def reserve_attempt(self, user_id: str, *, now: int, rule: ThrottleRule) -> Reservation:
+        params = {"user": user_id, "now": now, **q.rule_params(rule)}
+        rows = self._one("reserving an attempt", q.RESERVE, params)
+        if rows:  # granted: counted, and the account read by the same statement
+            failures, last, inserted = rows[0][:3]
+            account = None if inserted else _live_account(user_id, rows[0], 3)
+            return Reservation(granted=True, failures=failures, last_failure_at=last,
+                               account=account)  # fmt: skip
+        # Refused (nothing written): read the row as it is now, for the answer's wait.
+        current = self.load_account(user_id)
+        if current is None:  # pragma: no cover - an upsert that refuses had a row
+            raise StorageError("the account vanished during its reservation")
+        return Reservation(granted=False, failures=current.failures,
+                           last_failure_at=current.last_failure_at, account=current)  # fmt: skip
 
     def load_backup_codes(self, credential_id: str) -> list[BackupCodeRow]:
         rows = self._one(
@@ -131,11 +151,12 @@ class PostgresStore(PostgresConnections):
         params: tuple[Any, ...] = () if user_id is None else (user_id,)
         rows = self._one(
             "reading the audit log",
-            "SELECT id, at, event, user_id, credential_id, factor, outcome, step_offset, "  # noqa: S608
-            f"failures, count FROM audit_log WHERE {where} ORDER BY id DESC LIMIT %s",
+            f"SELECT id, {_AUDIT_COLUMNS} FROM audit_log "  # noqa: S608
+            f"WHERE {where} ORDER BY id DESC LIMIT %s",
             (*params, limit),
         )
-        return [AuditEvent(**dict(zip(_AUDIT_KEYS, r, strict=True))) for r in reversed(rows)]
+        keys = ("id", *_AUDIT_KEYS)
+        return [AuditEvent(**dict(zip(keys, r, strict=True))) for r in reversed(rows)]
 
     # --- lifecycle (short transactions, the account row locked first) ---------------------
 
@@ -162,7 +183,7 @@ class PostgresStore(PostgresConnections):
                 "WHERE user_id = %s AND state = 'pending'",
                 (c.created_at, c.user_id),
             )
-            conn.execute(_INSERT_CRED, _cred_values(c, "pending"))
+            conn.execute(_INSERT_CRED, _CRED_VALUES(replace(c, state="pending")))
             _audit(conn, [event])
 
         return self._transact("storing the pending credential", body)
@@ -173,16 +194,19 @@ class PostgresStore(PostgresConnections):
         *,
         step: int,
         now: int,
-        rule: ThrottleRule,
         codes: Sequence[BackupCodeRow],
         events: Sequence[AuditEvent],
     ) -> ClaimResult:
         user = credential.user_id
 
         def body(conn: Any) -> None:
-            account = _lock_account(conn, user)
-            if account is None or rule.retry_after(*account, now):
-                raise Abort(ClaimResult.THROTTLED)
+            _lock_account(conn, user)
+            state = conn.execute(
+                "SELECT state FROM credentials WHERE id = %s", (credential.id,)
+            ).fetchone()
+            if state is None or state[0] != "pending":  # a concurrent confirm won: a replay
+                active = state is not None and state[0] == "active"
+                raise Abort(ClaimResult.REPLAYED if active else ClaimResult.STATE)
             conn.execute(
                 "DELETE FROM backup_codes WHERE credential_id IN "
                 "(SELECT id FROM credentials WHERE user_id = %s AND state = 'active')",
@@ -199,14 +223,11 @@ class PostgresStore(PostgresConnections):
                 (step, now, credential.id, step),
             ).fetchall()
             if not claimed:
-                state = conn.execute(
-                    "SELECT state FROM credentials WHERE id = %s", (credential.id,)
-                ).fetchone()
-                active = state is not None and state[0] == "active"
-                raise Abort(ClaimResult.REPLAYED if active else ClaimResult.STATE)
+                raise Abort(ClaimResult.REPLAYED)
             self._insert_codes(conn, codes)
-            if account[0]:
-                conn.execute("UPDATE accounts SET failures = 0 WHERE user_id = %s", (user,))
+            conn.execute(
+                "UPDATE accounts SET failures = 0 WHERE user_id = %s AND failures <> 0", (user,)
+            )
             _audit(conn, events)
 
         return self._transact("confirming the credential", body)
@@ -266,66 +287,45 @@ class PostgresStore(PostgresConnections):
             "unlocking",
             q.UNLOCK,
             {"user": user_id, **q.audit_params([event])},
-        )  # fmt: skip
+        )
         return bool(rows[0][0])
 
-    # --- claims (one statement each) ------------------------------------------------------
-
-    def _claim(self, what: str, sql: str, params: dict[str, Any]) -> ClaimResult:
-        allowed, claimed = self._one(what, sql, params)[0]
-        if not allowed:
-            return ClaimResult.THROTTLED
-        return ClaimResult.OK if claimed else ClaimResult.REPLAYED
+    # --- claims -------------------------------------------------------------------------
 
     def claim_step(
-        self,
-        credential: CredentialRow,
-        *,
-        step: int,
-        drift: int,
-        now: int,
-        rule: ThrottleRule,
-        event: AuditEvent,
+        self, credential: CredentialRow, *, step: int, drift: int, now: int, event: AuditEvent
     ) -> ClaimResult:
-        params = {"user": credential.user_id, "id": credential.id, "step": step, "drift": drift,
-                  "now": now, **q.rule_params(rule), **q.audit_params([event])}  # fmt: skip
-        return self._claim("claiming the step", q.CLAIM_STEP, params)
+        params = {"user": credential.user_id, "id": credential.id, "step": step,
+                  "drift": drift, **q.audit_params([event])}  # fmt: skip
+        claimed = self._one("claiming the step", q.CLAIM_STEP, params)[0][0]
+        return ClaimResult.OK if claimed else ClaimResult.REPLAYED
 
     def claim_backup_code(
-        self,
-        code: BackupCodeRow,
-        *,
-        user_id: str,
-        now: int,
-        rule: ThrottleRule,
-        events: Sequence[AuditEvent],
-    ) -> ClaimResult:
-        params = {"user": user_id, "id": code.id, "now": now, **q.rule_params(rule),
-                  **q.audit_params(events)}  # fmt: skip
-        return self._claim("claiming the backup code", q.CLAIM_BACKUP, params)
-
-    def record_failure(
-        self, user_id: str, *, now: int, rule: ThrottleRule, event: AuditEvent
+        self, code: BackupCodeRow, *, user_id: str, now: int, event: AuditEvent
     ) -> int | None:
-        params = {"user": user_id, "now": now, "max": rule.max_failures,
-                  **q.audit_params([event])}  # fmt: skip
-        rows = self._one("recording a failure", q.RECORD_FAILURE, params)
+        params = {"user": user_id, "id": code.id, "now": now, **q.audit_params([event])}
+        with self._tx("claiming the backup code") as conn:
+            _lock_account(conn, user_id)  # then the count below sees every other use
+            rows = conn.execute(q.CLAIM_BACKUP, params).fetchall()
         return int(rows[0][0]) if rows else None
 
-    def append_audit(self, event: AuditEvent) -> None:
-        self._one("appending to the audit log", q.AUDIT_INSERT.format(where=""),
-                  q.audit_params([event]))  # fmt: skip
+    def append_audit(self, events: Sequence[AuditEvent]) -> None:
+        if events:
+            self._one("appending to the audit log", q.AUDIT_INSERT.format(where=""),
+                      q.audit_params(events))  # fmt: skip
 
     # --- rotation -------------------------------------------------------------------------
 
-    def credentials_not_on_key(self, key_id: int, *, limit: int) -> list[CredentialRow]:
+    def credentials_not_on_key(
+        self, key_id: int, *, limit: int, skip: Sequence[str] = ()
+    ) -> list[CredentialRow]:
         rows = self._one(
             "listing credentials to rotate",
             f"SELECT {q.CRED.format(p='c')} FROM credentials c WHERE c.key_id <> %s "  # noqa: S608
-            "ORDER BY c.id LIMIT %s",
-            (key_id, limit),
+            "AND c.id <> ALL(%s::text[]) ORDER BY c.id LIMIT %s",
+            (key_id, list(skip), limit),
         )
-        return [row for r in rows if (row := _credential(r, 0)) is not None]
+        return [_credential(r) for r in rows]
 
     def swap_secrets(self, swaps: Sequence[tuple[CredentialRow, bytes, int]]) -> int:
         swapped = 0

@@ -102,5 +102,5 @@ def rotate_keys(
         if not swapped:
             break  # every row changed under us: the next run picks them up
     remaining = {k: n for k, n in store.count_by_key().items() if k != active}
-    store.append_audit(AuditEvent(at=now, event="key_rotation", user_id=None, count=moved))
+    store.append_audit([AuditEvent(at=now, event="key_rotation", user_id=None, count=moved)])
     return RotationReport(active_key_id=active, reencrypted=moved, remaining=remaining)

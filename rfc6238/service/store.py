@@ -8,11 +8,13 @@ server database later):
 * replay (RFC 6238 §5.2): ``UPDATE credentials SET last_step = :step WHERE id = :id AND
   last_step < :step`` - one row changed or the step was already used. The same statement
   serves an HOTP counter (RFC 4226 §7.2: ``last_step`` is the last accepted counter);
-* failure counter (RFC 4226 §7.3): ``UPDATE accounts SET failures = failures + 1 ...
-  RETURNING failures``;
-* throttle re-check at success: the reset ``UPDATE accounts SET failures = 0 WHERE ... AND
-  failures < :max AND <back-off elapsed>`` so that a success cannot slip past a lock taken
-  by a concurrent failure;
+* throttle reservation (RFC 4226 §7.3), *before* any code is evaluated: one conditional
+  write that counts the attempt as a failure only while the policy still allows a guess,
+  ``INSERT INTO accounts ... ON CONFLICT (user_id) DO UPDATE SET failures = failures + 1,
+  last_failure_at = :now WHERE failures < :max AND <back-off elapsed> RETURNING failures``;
+  no row returned means refused, and the code is never looked at. Settling a success resets
+  the count (``UPDATE accounts SET failures = 0``, in the claim's transaction); settling a
+  failure leaves the reserved count as it is;
 * backup code use: ``UPDATE backup_codes SET used_at = :now WHERE id = :id AND used_at IS
   NULL``;
 * key rotation: ``UPDATE credentials SET secret = :new WHERE id = :id AND secret = :old``
@@ -40,6 +42,7 @@ __all__ = [
     "CredentialRow",
     "CredentialState",
     "OTPKind",
+    "Reservation",
     "ThrottleRule",
     "TwoFactorStore",
 ]
@@ -55,8 +58,6 @@ class ClaimResult(enum.Enum):
     OK = "ok"
     #: The step, counter or backup code was already used (the condition did not hold).
     REPLAYED = "replayed"
-    #: The account was locked or backing off when the write ran.
-    THROTTLED = "throttled"
     #: The credential is not in the state the write needs (e.g. no longer pending).
     STATE = "state"
 
@@ -136,8 +137,33 @@ class BackupCodeRow:
     used_at: int | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reservation:
+    """The answer of :meth:`TwoFactorStore.reserve_attempt`, read in its transaction.
+
+    Attributes:
+        granted: The attempt was counted (``failures`` includes it) and may be evaluated.
+            False: the policy allowed no guess; nothing was written, nothing may be evaluated.
+        failures: Consecutive failures on record after the reservation.
+        last_failure_at: Time of the last failure (this reservation, when granted).
+        account: The account's credentials as of the reservation (None: no account row
+            before, e.g. an unknown user).
+    """
+
+    granted: bool
+    failures: int
+    last_failure_at: int | None
+    account: AccountRow | None
+
+
 class TwoFactorStore(Protocol):
-    """What the service needs from a database. Every write is one transaction."""
+    """What the service needs from a database. Every write method is one transaction.
+
+    A verification is three calls: :meth:`reserve_attempt` (throttle), then the service
+    evaluates the code, then one settlement: :meth:`claim_step`, :meth:`claim_backup_code` or
+    :meth:`activate` on a match (each resets the failure count), or :meth:`append_audit`
+    on a failure (the reserved count stays).
+    """
 
     def ensure_key_checks(self, checks: dict[int, bytes], now: int) -> dict[int, bytes]:
         """Insert key-check envelopes for new key ids; return all stored ones by id."""
@@ -153,6 +179,17 @@ class TwoFactorStore(Protocol):
 
     def load_backup_codes(self, credential_id: str) -> list[BackupCodeRow]:
         """The current backup codes of a credential, used or not, in a stable order."""
+        ...
+
+    def reserve_attempt(self, user_id: str, *, now: int, rule: ThrottleRule) -> Reservation:
+        """Count one attempt as a failure if ``rule`` allows a guess now; one atomic write.
+
+        Allowed means ``failures < rule.max_failures`` and ``rule.delay(failures)`` seconds
+        have passed since ``last_failure_at``, evaluated on the stored row by the write
+        itself, so N concurrent reservations grant at most what the rule allows. A user
+        without an account row gets one (``failures = 1``), so unknown users are throttled
+        exactly like known ones. The account's credentials are read in the same transaction.
+        """
         ...
 
     def put_pending(
@@ -171,50 +208,38 @@ class TwoFactorStore(Protocol):
         *,
         step: int,
         now: int,
-        rule: ThrottleRule,
         codes: Sequence[BackupCodeRow],
         events: Sequence[AuditEvent],
     ) -> ClaimResult:
-        """Confirm a pending credential: claim ``step``, retire the old active credential and
-        its backup codes, store ``codes``, reset failures (throttle re-checked)."""
-        ...
+        """Confirm a pending credential: claim ``step`` (``last_step < step``), retire the old
+        active credential and its backup codes, store ``codes``, reset failures to 0.
 
-    def claim_step(
-        self,
-        credential: CredentialRow,
-        *,
-        step: int,
-        drift: int,
-        now: int,
-        rule: ThrottleRule,
-        event: AuditEvent,
-    ) -> ClaimResult:
-        """Accept a verified code: ``last_step < step`` claim and failure reset, atomically."""
-        ...
-
-    def claim_backup_code(
-        self,
-        code: BackupCodeRow,
-        *,
-        user_id: str,
-        now: int,
-        rule: ThrottleRule,
-        events: Sequence[AuditEvent],
-    ) -> ClaimResult:
-        """Use a backup code once (``used_at IS NULL`` claim) and reset failures."""
-        ...
-
-    def record_failure(
-        self, user_id: str, *, now: int, rule: ThrottleRule, event: AuditEvent
-    ) -> int | None:
-        """Add one failure (atomically) and audit it; the count after, or None if no account.
-
-        Also appends a ``lockout`` event when this failure reaches ``rule.max_failures``.
+        :attr:`ClaimResult.REPLAYED` if the step was taken, :attr:`ClaimResult.STATE` if the
+        credential is no longer pending; nothing is written then.
         """
         ...
 
-    def append_audit(self, event: AuditEvent) -> None:
-        """Append one event (for outcomes that change no state)."""
+    def claim_step(
+        self, credential: CredentialRow, *, step: int, drift: int, now: int, event: AuditEvent
+    ) -> ClaimResult:
+        """Accept a verified code: ``UPDATE ... WHERE state = 'active' AND last_step < step``
+        (one row changed, else :attr:`ClaimResult.REPLAYED`), failures reset to 0, ``event``
+        appended; one transaction."""
+        ...
+
+    def claim_backup_code(
+        self, code: BackupCodeRow, *, user_id: str, now: int, event: AuditEvent
+    ) -> int | None:
+        """Use a backup code once (``UPDATE ... WHERE used_at IS NULL``), reset failures,
+        append ``event`` and a ``backup_code_used`` event counting the unused codes left.
+
+        Returns that count (read in the same transaction, so exact under concurrency), or
+        None if the code was already used (nothing written).
+        """
+        ...
+
+    def append_audit(self, events: Sequence[AuditEvent]) -> None:
+        """Append events in one transaction (failures, refusals, rotation)."""
         ...
 
     def replace_backup_codes(
@@ -236,8 +261,11 @@ class TwoFactorStore(Protocol):
         """The newest ``limit`` events of ``user_id`` (or service-wide ones), oldest first."""
         ...
 
-    def credentials_not_on_key(self, key_id: int, *, limit: int) -> list[CredentialRow]:
-        """Up to ``limit`` credentials whose secret is sealed under another key."""
+    def credentials_not_on_key(
+        self, key_id: int, *, limit: int, skip: Sequence[str] = ()
+    ) -> list[CredentialRow]:
+        """Up to ``limit`` credentials whose secret is sealed under another key, leaving out
+        the ids in ``skip`` (rows that could not be decrypted)."""
         ...
 
     def swap_secrets(self, swaps: Sequence[tuple[CredentialRow, bytes, int]]) -> int:

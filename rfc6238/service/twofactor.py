@@ -29,13 +29,12 @@ from ..errors import (
     EnrollmentStateError,
     InvalidParameter,
     InvalidType,
-    ReplayedToken,
     SecretTooLong,
 )
 from ..secret import Secret, check_key, generate_secret
 from . import backup
-from ._attempts import REPLAYED, Attempts
-from .audit import AuditEvent, check_user_id
+from ._attempts import Attempts
+from .audit import AuditEvent, EventName, Factor, check_user_id
 from .envelope import Binding, seal
 from .keyring import KeyRing, require_cryptography
 from .policy import MAX_SECRET_BYTES, Policy
@@ -156,6 +155,10 @@ class TwoFactor:
     def verify(self, user_id: str, token: str) -> Verification:
         """Verify a TOTP (or HOTP) code and claim its time step (or counter).
 
+        Throttle, then match, then claim: the attempt is reserved first (refused attempts
+        are answered without looking at the code), the code evaluated, and a match claimed
+        with one conditional ``UPDATE``.
+
         Raises:
             MalformedToken: not exactly ``digits`` ASCII digits (counted as a failure).
             ReplayedToken: the right code, but its step was already used.
@@ -166,23 +169,27 @@ class TwoFactor:
         user_id = check_user_id(user_id)
         _check_type(token, "token")
         now = self._now()
-        account = self._store.load_account(user_id)
         attempts = self._attempts
-        active = account.active if account else None
-        kind = active.kind if active else self._policy.type
-        attempts.check_throttle(account, now, "verify", kind)
-        cred, step, offset = attempts.match_otp(user_id, active, token, now, "verify")
+        res = attempts.reserve(user_id, now, "verify", None)
+        active = res.account.active if res.account else None
+        match = attempts.match_otp(res, user_id, active, token, now, "verify")
+        cred, kind = match.credential, match.credential.kind
         limit = self._policy.max_drift if kind == "totp" else 0
-        drift = max(-limit, min(limit, offset))
-        result = self._store.claim_step(cred, step=step, drift=drift, now=now, rule=self._rule,
-            event=AuditEvent(at=now, event="verify", user_id=user_id, credential_id=cred.id,
-                             factor=kind, outcome="ok", offset=offset, failures=0))  # fmt: skip
-        if result is ClaimResult.OK:
-            return Verification(user_id=user_id, credential_id=cred.id, step=step, offset=offset)
-        if result is ClaimResult.THROTTLED:
-            attempts.throttled_at_claim(user_id, now, "verify", kind)
-        attempts.fail(user_id, cred, now, "verify", kind, "replay")
-        raise ReplayedToken(REPLAYED)
+        event = self._ok_event(now, "verify", cred, kind, offset=match.offset)
+        drift = max(-limit, min(limit, match.offset))
+        if self._store.claim_step(cred, step=match.step, drift=drift, now=now, event=event) is (
+            ClaimResult.OK
+        ):
+            return Verification(
+                user_id=user_id, credential_id=cred.id, step=match.step, offset=match.offset
+            )
+        raise attempts.fail(res, user_id, cred, now, "verify", kind, "replay")
+
+    @staticmethod
+    def _ok_event(now: int, event: EventName, cred: CredentialRow, factor: Factor,
+                  offset: int | None = None) -> AuditEvent:  # fmt: skip
+        return AuditEvent(at=now, event=event, user_id=cred.user_id, credential_id=cred.id,
+                          factor=factor, outcome="ok", offset=offset, failures=0)  # fmt: skip
 
     def use_backup_code(self, user_id: str, code: str) -> BackupCodeUse:
         """Accept a backup code once (typed with or without dashes; case-insensitive).
@@ -197,27 +204,17 @@ class TwoFactor:
         user_id = check_user_id(user_id)
         _check_type(code, "code")
         now = self._now()
-        account = self._store.load_account(user_id)
         attempts = self._attempts
-        attempts.check_throttle(account, now, "verify", "backup_code")
-        cred = account.active if account else None
+        res = attempts.reserve(user_id, now, "verify", "backup_code")
+        cred = res.account.active if res.account else None
         rows = self._store.load_backup_codes(cred.id) if cred else []
-        matched = attempts.match_backup(user_id, cred, rows, code, now)
+        matched = attempts.match_backup(res, user_id, cred, rows, code, now)
         assert cred is not None  # match_backup raised otherwise
-        remaining = sum(1 for r in rows if r.used_at is None) - 1
-        result = self._store.claim_backup_code(matched, user_id=user_id, now=now, rule=self._rule,
-            events=[
-                AuditEvent(at=now, event="verify", user_id=user_id, credential_id=cred.id,
-                           factor="backup_code", outcome="ok", failures=0),
-                AuditEvent(at=now, event="backup_code_used", user_id=user_id,
-                           credential_id=cred.id, count=remaining),
-            ])  # fmt: skip
-        if result is ClaimResult.OK:
-            return BackupCodeUse(user_id=user_id, remaining=remaining)
-        if result is ClaimResult.THROTTLED:
-            attempts.throttled_at_claim(user_id, now, "verify", "backup_code")
-        attempts.fail(user_id, cred, now, "verify", "backup_code", "replay")
-        raise ReplayedToken(REPLAYED)
+        event = self._ok_event(now, "verify", cred, "backup_code")
+        left = self._store.claim_backup_code(matched, user_id=user_id, now=now, event=event)
+        if left is not None:
+            return BackupCodeUse(user_id=user_id, remaining=left)
+        raise attempts.fail(res, user_id, cred, now, "verify", "backup_code", "replay")
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -294,24 +291,23 @@ class TwoFactor:
         if now > pending.created_at + self._policy.enrollment_ttl:
             raise EnrollmentStateError("the pending enrollment expired; call enroll again")
         attempts = self._attempts
-        attempts.check_throttle(account, now, "confirm", pending.kind)
-        cred, step, offset = attempts.match_otp(user_id, pending, token, now, "confirm")
-        codes, rows = self._new_codes(cred.id)
-        result = self._store.activate(cred, step=step, now=now, rule=self._rule, codes=rows,
-            events=[
-                AuditEvent(at=now, event="confirm", user_id=user_id, credential_id=cred.id,
-                           factor=cred.kind, outcome="ok", offset=offset, failures=0),
-                AuditEvent(at=now, event="backup_codes_generated", user_id=user_id,
-                           credential_id=cred.id, count=len(rows)),
-            ])  # fmt: skip
+        res = attempts.reserve(user_id, now, "confirm", pending.kind)
+        pending = res.account.pending if res.account else None
+        if pending is None:
+            raise EnrollmentStateError("the pending enrollment was replaced; enroll again")
+        match = attempts.match_otp(res, user_id, pending, token, now, "confirm")
+        codes, rows = self._new_codes(pending.id)
+        events = [
+            self._ok_event(now, "confirm", pending, pending.kind, offset=match.offset),
+            AuditEvent(at=now, event="backup_codes_generated", user_id=user_id,
+                       credential_id=pending.id, count=len(rows)),
+        ]  # fmt: skip
+        result = self._store.activate(pending, step=match.step, now=now, codes=rows, events=events)
         if result is ClaimResult.OK:
             return codes
-        if result is ClaimResult.THROTTLED:
-            attempts.throttled_at_claim(user_id, now, "confirm", cred.kind)
         if result is ClaimResult.STATE:
             raise EnrollmentStateError("the pending enrollment was replaced; enroll again")
-        attempts.fail(user_id, cred, now, "confirm", cred.kind, "replay")
-        raise ReplayedToken(REPLAYED)
+        raise attempts.fail(res, user_id, pending, now, "confirm", pending.kind, "replay")
 
     def _new_codes(self, credential_id: str) -> tuple[BackupCodes, list[BackupCodeRow]]:
         codes = backup.generate_backup_codes(self._policy.backup_codes)

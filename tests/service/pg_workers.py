@@ -52,3 +52,14 @@ def verify_through_outage(url: str, spec: str, t0: int, user: str, key: bytes,
         time.sleep(0.02)
     tf.close()
     results.put(out)
+
+
+def race(url: str, spec: str, now: int, kind: str, user: str, value: str, barrier: Any,
+         results: Any) -> None:  # fmt: skip
+    """Open the service on its own pool, wait for the others, submit ``value`` once (no
+    back-off within the burst, so every answer is the replay check's)."""
+    tf, _ = open_pg(url, spec, now, backoff_after=20)
+    call = tf.verify if kind == "totp" else tf.use_backup_code
+    barrier.wait(timeout=60)
+    results.put(outcome(call, user, value))
+    tf.close()

@@ -6,7 +6,8 @@
   committed is there, and the locks it held are gone at once;
 * key rotation while 4 processes verify: no update lost on either side;
 * the server restarted while 4 processes verify: typed StorageError during the outage,
-  successes again after it, without any action from the application.
+  successes again after it, without any action from the application;
+* throttle bursts of 32 and 96 processes: no more codes evaluated than the policy allows.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from typing import Any
 import psycopg
 import pytest
 from pg_server import PostgresServer
-from pg_workers import open_pg, verify_steps, verify_through_outage
-from service_workers import T0, enroll, race_worker
+from pg_workers import open_pg, race, verify_steps, verify_through_outage
+from service_workers import T0, enroll
+from test_throttle_bursts import CASES, FORK, _burst_codes, _check, _prepare, _process
 
 from rfc6238.service.keyring import KeyRing
 
@@ -48,7 +50,7 @@ def _setup(url: str, users: list[str], **kw: Any) -> dict[str, Any]:
 def _race(url: str, n: int, now: int, kind: str, user: str, value: str) -> list[str]:
     barrier = SPAWN.Barrier(n)
     results = SPAWN.Queue()
-    procs = [SPAWN.Process(target=race_worker,
+    procs = [SPAWN.Process(target=race,
                            args=(url, SPEC, now, kind, user, value, barrier, results))
              for _ in range(n)]  # fmt: skip
     for p in procs:
@@ -218,3 +220,29 @@ def test_server_restart_while_four_processes_verify(pg_server: PostgresServer, u
         after = [o for t, o in out if t > up + 3.0]  # then it recovered by itself
         assert after
         assert all(o == "ok" for o in after), after[:5]
+
+
+@pytest.mark.parametrize("kind", ["totp", "hotp"])
+@pytest.mark.parametrize("burst", [32, 96])
+@pytest.mark.parametrize(("overrides", "start", "allowed"), [CASES[0], CASES[1]])
+def test_throttle_burst_from_processes(url: str, kind: str, burst: int,
+                                       overrides: dict[str, Any], start: int,
+                                       allowed: int) -> None:  # fmt: skip
+    """The service's burst check (test_throttle_bursts) with every guess from its own process
+    (forked: each child makes its own pool), the right code among them."""
+    tf, good = _prepare(url, kind, start, **overrides)
+    codes = _burst_codes(good, burst, burst + start + 7, True)
+    barrier, out = FORK.Barrier(burst), FORK.Queue()
+    procs = [FORK.Process(target=_process, args=(tf, codes[i], barrier, out, i))
+             for i in range(burst)]  # fmt: skip
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=180) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    answers = [""] * burst
+    for i, answer, _ in results:
+        answers[i] = answer
+    _check(tf, good, codes, answers, sum(r[2] for r in results), allowed, start)
+    tf.close()

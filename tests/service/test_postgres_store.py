@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from pg_server import PostgresServer
 from service_workers import T0, Clock, policy
-from test_store_contract import RULE, active, cred, ev
+from test_store_contract import RULE, active, box, cred, ev
 
 from rfc6238 import TOTP
 from rfc6238.errors import InvalidParameter, ReplayedToken, StorageError
@@ -42,7 +42,7 @@ def pg(pg_dsn: str) -> Any:
 
 
 def test_audit_log_is_append_only_even_for_the_owner(pg: PostgresStore, pg_dsn: str) -> None:
-    pg.append_audit(ev())
+    pg.append_audit([ev()])
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         for sql in ("UPDATE rfc6238.audit_log SET outcome = 'ok'",
                     "DELETE FROM rfc6238.audit_log", "TRUNCATE rfc6238.audit_log"):  # fmt: skip
@@ -61,6 +61,7 @@ def test_only_envelopes_are_stored_and_errors_name_no_values(pg: PostgresStore) 
     assert pg.load_account("u") is None  # nothing written
     with pytest.raises(StorageError):
         pg.ensure_key_checks({1: b"not an envelope"}, 1)
+    assert pg.ensure_key_checks({1: box()}, 1) == {1: box()}
 
 
 def _app_role(server: PostgresServer, db: str, name: str = "app") -> str:
@@ -83,9 +84,9 @@ def test_application_role_needs_no_ddl(pg_server: PostgresServer, pg_dsn: str) -
         store = PostgresStore(app_dsn, migrate=False)
         active(store)
         c = store.load_account("u").active
-        assert store.claim_step(c, step=11, drift=0, now=100, rule=RULE, event=ev()) is (
+        assert store.claim_step(c, step=11, drift=0, now=100, event=ev()) is (
             ClaimResult.OK)  # fmt: skip
-        assert store.record_failure("u", now=100, rule=RULE, event=ev()) == 1
+        assert store.reserve_attempt("u", now=100, rule=RULE).failures == 1
         store.close()
         PostgresStore(app_dsn).close()  # migrate=True runs no DDL when the schema is current
         with psycopg.connect(app_dsn, autocommit=True) as conn:
@@ -186,10 +187,10 @@ def test_statement_timeout_is_a_storage_error(pg_dsn: str) -> None:
         holder.execute("SELECT 1 FROM rfc6238.accounts WHERE user_id = 'u' FOR UPDATE")
         started = time.monotonic()
         with pytest.raises(StorageError, match=r"55P03|57014"):  # lock or statement timeout
-            store.claim_step(c, step=11, drift=0, now=100, rule=RULE, event=ev())
+            store.claim_step(c, step=11, drift=0, now=100, event=ev())
         assert time.monotonic() - started < 3
         holder.rollback()
-    assert store.claim_step(c, step=11, drift=0, now=100, rule=RULE, event=ev()) is (
+    assert store.claim_step(c, step=11, drift=0, now=100, event=ev()) is (
         ClaimResult.OK)  # fmt: skip
     store.close()
 
@@ -200,14 +201,14 @@ def test_forked_child_uses_its_own_pool(pg: PostgresStore) -> None:
     if pid == 0:  # the child: a new pool, the parent's connections untouched
         code = 1
         try:
-            code = 0 if pg.record_failure("u", now=1, rule=RULE, event=ev()) == 1 else 2
+            code = 0 if pg.reserve_attempt("u", now=1, rule=RULE).failures == 1 else 2
             pg.close()
         finally:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert pg.load_account("u").failures == 1  # the parent's pool still works
-    assert pg.record_failure("u", now=2, rule=RULE, event=ev()) == 2
+    assert pg.reserve_attempt("u", now=2, rule=RULE).failures == 2
 
 
 def test_service_opens_on_a_postgresql_url(pg_server: PostgresServer, pg_dsn: str) -> None:

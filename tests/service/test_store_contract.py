@@ -1,22 +1,25 @@
-"""The store contract: one suite, run unchanged against every backend (SQLite, PostgreSQL).
+"""The store contract: what any :class:`~rfc6238.service.store.TwoFactorStore` must do.
 
-Only the :class:`~rfc6238.service.store.TwoFactorStore` interface is used; each claim's edge
-cases (condition held or not, throttle, state) and the migrations (fresh, reopened, newer
-version refused) are checked the same way on both. Backend-specific checks (pragmas,
-triggers, roles) live in ``test_store.py`` and ``test_postgres_store.py``.
+These tests use the interface only, so every backend runs the same suite, unchanged: SQLite
+(a file in a temporary directory) and PostgreSQL (a fresh database on the server the tests
+start, see ``conftest.py``). The ``backend`` fixture opens any number of stores on one
+database (migrations, several instances); ``store`` is one of them. Stored secrets and key
+checks are envelope-shaped, as the service writes them (PostgreSQL's CHECK refuses others).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from rfc6238.errors import StorageError
 from rfc6238.service.audit import AuditEvent
+from rfc6238.service.sqlite_store import SQLiteStore
 from rfc6238.service.store import (
     BackupCodeRow,
     ClaimResult,
@@ -26,56 +29,51 @@ from rfc6238.service.store import (
 )
 
 RULE = ThrottleRule(max_failures=10, backoff_after=3, backoff_base=2, backoff_max=16)
-T = TypeVar("T")
-BOX = b"\x01\x00\x00\x00\x01" + bytes(12) + b"sealed-secret-bytes" + bytes(16)  # envelope-shaped
+
+
+def box(tag: bytes = b"", key_id: int = 1) -> bytes:
+    """Envelope-shaped bytes: 0x01, key id, nonce, a body and a tag's worth of length."""
+    return b"\x01" + key_id.to_bytes(4, "big") + bytes(12) + b"ciphertext" + tag + bytes(16)
 
 
 class Backend:
-    """Opens stores on one database and can force its recorded schema version."""
+    """Opens stores on one database; can force the schema version it records."""
 
-    def __init__(self, name: str, opener: Callable[..., Any], set_version: Callable[[int], None]):
-        self.name = name
+    def __init__(self, opener: Callable[[], Any], set_version: Callable[[int], None]) -> None:
         self._opener = opener
         self.set_version = set_version
         self.opened: list[Any] = []
 
-    def open(self, **kw: Any) -> Any:
-        store = self._opener(**kw)
-        self.opened.append(store)
-        return store
-
-    def close_all(self) -> None:
-        for store in self.opened:
-            store.close()
+    def open(self) -> Any:
+        s = self._opener()
+        self.opened.append(s)
+        return s
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     if request.param == "sqlite":
-        import sqlite3
-
-        from rfc6238.service.sqlite_store import SQLiteStore
-
         path = tmp_path / "contract.db"
 
         def set_sqlite(version: int) -> None:
             with sqlite3.connect(path) as conn:
                 conn.execute(f"PRAGMA user_version = {version}")
 
-        b = Backend("sqlite", lambda **kw: SQLiteStore(path, **kw), set_sqlite)
+        b = Backend(lambda: SQLiteStore(path), set_sqlite)
     else:
         from rfc6238.service.postgres_store import PostgresStore
 
         dsn = request.getfixturevalue("pg_dsn")
         server = request.getfixturevalue("pg_server")
-        dbname = dsn.rsplit("dbname=", 1)[1]
 
         def set_pg(version: int) -> None:
-            server.admin("UPDATE rfc6238.schema_version SET version = %s", (version,), dbname)
+            sql = "UPDATE rfc6238.schema_version SET version = %s"
+            server.admin(sql, (version,), dsn.rsplit("dbname=", 1)[1])
 
-        b = Backend("postgres", lambda **kw: PostgresStore(dsn, **kw), set_pg)
+        b = Backend(lambda: PostgresStore(dsn), set_pg)
     yield b
-    b.close_all()
+    for s in b.opened:
+        s.close()
 
 
 @pytest.fixture
@@ -83,30 +81,28 @@ def store(backend: Backend) -> TwoFactorStore:
     return backend.open()  # type: ignore[no-any-return]
 
 
-def cred(user: str = "u", cid: str = "c1", **kw: Any) -> CredentialRow:
-    values: dict[str, Any] = {
-        "id": cid, "user_id": user, "state": "pending", "secret": BOX, "key_id": 1,
-        "digits": 6, "period": 30, "algorithm": "SHA1", "t0": 0, "last_step": -1,
-        "drift": 0, "created_at": 100,
+def cred(user: str = "u", cid: str = "c1", **kw: object) -> CredentialRow:
+    values: dict[str, object] = {
+        "id": cid, "user_id": user, "state": "pending", "secret": box(),
+        "key_id": 1, "digits": 6, "period": 30, "algorithm": "SHA1", "t0": 0,
+        "last_step": -1, "drift": 0, "created_at": 100,
     }  # fmt: skip
     values.update(kw)
-    return CredentialRow(**values)
+    return CredentialRow(**values)  # type: ignore[arg-type]
 
 
-def ev(event: str = "verify", user: str | None = "u", **kw: Any) -> AuditEvent:
-    return AuditEvent(at=100, event=event, user_id=user, **kw)
+def ev(event: str = "verify", user: str | None = "u", **kw: object) -> AuditEvent:
+    return AuditEvent(at=100, event=event, user_id=user, **kw)  # type: ignore[arg-type]
 
 
-def codes_for(cid: str, n: int = 3, tag: str = "") -> list[BackupCodeRow]:
-    return [BackupCodeRow(id=f"{cid}-{tag}b{i}", credential_id=cid, code_hash=f"h{tag}{i}")
-            for i in range(n)]  # fmt: skip
+def codes_for(cid: str, n: int = 3) -> list[BackupCodeRow]:
+    return [BackupCodeRow(id=f"{cid}-b{i}", credential_id=cid, code_hash=f"h{i}") for i in range(n)]
 
 
-def active(store: TwoFactorStore, user: str = "u", cid: str = "c1", **kw: Any) -> CredentialRow:
-    c = cred(user, cid, **kw)
+def active(store: TwoFactorStore, user: str = "u", cid: str = "c1") -> CredentialRow:
+    c = cred(user, cid)
     assert store.put_pending(c, require_active=False, event=ev("enroll", user)) is ClaimResult.OK
-    result = store.activate(c, step=10, now=100, rule=RULE, codes=codes_for(cid),
-                            events=[ev("confirm", user)])  # fmt: skip
+    result = store.activate(c, step=10, now=100, codes=codes_for(cid), events=[ev("confirm", user)])
     assert result is ClaimResult.OK
     account = store.load_account(user)
     assert account is not None
@@ -114,292 +110,325 @@ def active(store: TwoFactorStore, user: str = "u", cid: str = "c1", **kw: Any) -
     return account.active
 
 
-def events(store: TwoFactorStore, user: str | None = "u") -> list[str]:
-    return [e.event for e in store.audit(user, limit=1000)]
+def failures_of(store: TwoFactorStore, user: str = "u") -> int:
+    account = store.load_account(user)
+    assert account is not None
+    return account.failures
 
 
-# --- migrations ---------------------------------------------------------------------------
+def burst(n: int, run: Callable[[int], None]) -> None:
+    """Run ``run(i)`` for i < n in n threads released at once."""
+    barrier = threading.Barrier(n)
+
+    def go(i: int) -> None:
+        barrier.wait()
+        run(i)
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def fail_n(store: TwoFactorStore, n: int, user: str = "u", now: int = 1000) -> None:
+    big = ThrottleRule(max_failures=100, backoff_after=100, backoff_base=1, backoff_max=1)
+    for _ in range(n):
+        assert store.reserve_attempt(user, now=now, rule=big).granted
+
+
+# --- reads and enrollment -----------------------------------------------------------------
+
+
+def test_unknown_user_has_no_account(store: TwoFactorStore) -> None:
+    assert store.load_account("nobody") is None
+    assert store.load_backup_codes("nothing") == []
+    assert store.audit("nobody", limit=10) == []
+
+
+def test_put_pending_states(store: TwoFactorStore) -> None:
+    assert store.put_pending(cred(), require_active=True, event=ev("reenroll")) is ClaimResult.STATE
+    active(store)
+    again = cred(cid="c2")
+    assert store.put_pending(again, require_active=False, event=ev("enroll")) is ClaimResult.STATE
+    assert store.put_pending(again, require_active=True, event=ev("reenroll")) is ClaimResult.OK
+    account = store.load_account("u")
+    assert account is not None
+    assert account.pending is not None
+    assert account.pending.id == "c2"
+    assert account.active is not None
+    assert account.active.id == "c1"
+
+
+def test_activate_claims_its_step_and_checks_state(store: TwoFactorStore) -> None:
+    c = active(store)
+    assert (c.state, c.last_step, c.confirmed_at) == ("active", 10, 100)
+    assert store.activate(c, step=11, now=1, codes=[], events=[]) is ClaimResult.REPLAYED
+    ghost = cred(cid="ghost")
+    assert store.activate(ghost, step=11, now=1, codes=[], events=[]) is ClaimResult.STATE
+    assert [e.event for e in store.audit("u", limit=10)] == ["enroll", "confirm"]
+
+
+# --- throttle reservation -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("failures", range(12))
+def test_reservation_follows_the_rule(store: TwoFactorStore, failures: int) -> None:
+    active(store)
+    fail_n(store, failures)
+    wait = RULE.retry_after(failures, 1000 if failures else None, 1000)
+    for now in sorted({1000, 1000 + int(min(wait, 10**6)) - 1, 1000 + int(min(wait, 10**6))}):
+        allowed = RULE.retry_after(failures, 1000 if failures else None, now) == 0
+        res = store.reserve_attempt("u", now=now, rule=RULE)
+        assert res.granted is allowed, (failures, now)
+        assert res.failures == failures + allowed
+        if allowed:
+            assert res.last_failure_at == now
+            break
+        assert res.last_failure_at == (1000 if failures else None)
+
+
+def test_reservation_reads_the_account(store: TwoFactorStore) -> None:
+    c = active(store)
+    res = store.reserve_attempt("u", now=5, rule=RULE)
+    assert res.granted
+    assert res.account is not None
+    assert res.account.active == c
+    assert res.account.failures == 1
+
+
+def test_unknown_users_are_throttled_like_known_ones(store: TwoFactorStore) -> None:
+    answers = [store.reserve_attempt("nobody", now=7, rule=RULE) for _ in range(5)]
+    assert [r.granted for r in answers] == [True, True, True, False, False]
+    assert answers[0].account is None
+    assert [r.failures for r in answers] == [1, 2, 3, 3, 3]
+    account = store.load_account("nobody")
+    assert account is not None
+    assert (account.failures, account.active, account.pending) == (3, None, None)
+
+
+@pytest.mark.parametrize(("start", "size"), [(0, 32), (0, 96), (9, 32), (9, 96)])
+def test_concurrent_reservations_grant_what_the_rule_allows(
+    store: TwoFactorStore, start: int, size: int
+) -> None:
+    rule = ThrottleRule(max_failures=10, backoff_after=10, backoff_base=1, backoff_max=1)
+    active(store)
+    fail_n(store, start)
+    granted: list[bool] = []
+    burst(size, lambda _: granted.append(store.reserve_attempt("u", now=2000, rule=rule).granted))
+    assert granted.count(True) == 10 - start
+    assert failures_of(store) == 10
+
+
+# --- settlement ---------------------------------------------------------------------------
+
+
+def test_claim_step_is_conditional_and_resets_failures(store: TwoFactorStore) -> None:
+    c = active(store)
+    fail_n(store, 2)
+    for step, expected in [(10, ClaimResult.REPLAYED), (9, ClaimResult.REPLAYED),
+                           (11, ClaimResult.OK), (11, ClaimResult.REPLAYED)]:  # fmt: skip
+        got = store.claim_step(c, step=step, drift=1, now=100, event=ev(outcome="ok"))
+        assert got is expected
+    account = store.load_account("u")
+    assert account is not None
+    assert account.active is not None
+    assert (account.active.last_step, account.active.drift, account.failures) == (11, 1, 0)
+    assert [e.outcome for e in store.audit("u", limit=10)].count("ok") == 1
+
+
+def test_replayed_claim_keeps_the_failures(store: TwoFactorStore) -> None:
+    c = active(store)
+    fail_n(store, 2)
+    assert store.claim_step(c, step=10, drift=0, now=1, event=ev()) is ClaimResult.REPLAYED
+    assert failures_of(store) == 2
+
+
+def test_backup_code_claim_is_single_use_and_counts_what_is_left(store: TwoFactorStore) -> None:
+    c = active(store)
+    fail_n(store, 1)
+    codes = store.load_backup_codes(c.id)
+    assert [r.id for r in codes] == ["c1-b0", "c1-b1", "c1-b2"]
+    assert store.claim_backup_code(codes[1], user_id="u", now=5, event=ev()) == 2
+    assert store.claim_backup_code(codes[1], user_id="u", now=6, event=ev()) is None
+    assert store.claim_backup_code(codes[0], user_id="u", now=7, event=ev()) == 1
+    assert [r.used_at for r in store.load_backup_codes(c.id)] == [7, 5, None]
+    used = [e for e in store.audit("u", limit=20) if e.event == "backup_code_used"]
+    assert [(e.count, e.credential_id) for e in used] == [(2, "c1"), (1, "c1")]
+    account = store.load_account("u")
+    assert account is not None
+    assert account.failures == 0
+
+
+def test_concurrent_backup_codes_count_exactly(store: TwoFactorStore) -> None:
+    c = active(store)
+    store.replace_backup_codes(c.id, codes_for("c1", 12), event=ev("backup_codes_regenerated"))
+    rows = store.load_backup_codes(c.id)
+    left: list[int | None] = []
+    burst(24, lambda i: left.append(store.claim_backup_code(rows[i % 12], user_id="u", now=9,
+                                                            event=ev())))  # fmt: skip
+    assert sorted(n for n in left if n is not None) == list(range(12))
+    assert left.count(None) == 12
+
+
+def test_append_audit_keeps_order_and_fields(store: TwoFactorStore) -> None:
+    store.append_audit([ev(outcome="invalid", failures=1), ev("lockout", failures=1)])
+    store.append_audit([ev("key_rotation", user=None, count=3)])
+    events = store.audit("u", limit=10)
+    assert [(e.event, e.outcome, e.failures) for e in events] == [
+        ("verify", "invalid", 1),
+        ("lockout", None, 1),
+    ]
+    assert all(e.id is not None for e in events)
+    (rotation,) = store.audit(None, limit=10)
+    assert (rotation.event, rotation.count) == ("key_rotation", 3)
+    assert [e.event for e in store.audit("u", limit=1)] == ["lockout"]
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+def test_replace_codes_disable_unlock(store: TwoFactorStore) -> None:
+    c = active(store)
+    new = [BackupCodeRow(id="n0", credential_id=c.id, code_hash="x")]
+    assert store.replace_backup_codes(c.id, new, event=ev("backup_codes_regenerated"))
+    assert [r.id for r in store.load_backup_codes(c.id)] == ["n0"]
+    assert not store.replace_backup_codes("ghost", new, event=ev())
+    fail_n(store, 3)
+    assert store.unlock("u", event=ev("unlock"))
+    assert not store.unlock("ghost", event=ev())
+    assert store.disable("u", now=1, event=ev("disable"))
+    assert not store.disable("u", now=1, event=ev("disable"))
+    assert store.load_backup_codes(c.id) == []
+    account = store.load_account("u")
+    assert account is not None
+    assert account.active is None
+    assert account.failures == 0
+
+
+# --- keys and rotation --------------------------------------------------------------------
+
+
+def test_swap_secrets_is_compare_and_swap(store: TwoFactorStore) -> None:
+    c = active(store)
+    assert store.count_by_key() == {1: 1}
+    assert store.credentials_not_on_key(2, limit=10) == [c]
+    assert store.credentials_not_on_key(2, limit=10, skip=[c.id]) == []
+    assert store.swap_secrets([(c, box(b"new", 2), 2)]) == 1
+    assert store.swap_secrets([(c, box(b"other", 2), 2)]) == 0  # c.secret is stale now
+    assert store.count_by_key() == {2: 1}
+    assert store.credentials_not_on_key(2, limit=10) == []
+
+
+def test_key_checks_are_kept(store: TwoFactorStore) -> None:
+    a, b, c = box(b"a"), box(b"b"), box(b"c", 2)
+    assert store.ensure_key_checks({}, 1) == {}
+    assert store.ensure_key_checks({1: a}, 1) == {1: a}
+    assert store.ensure_key_checks({1: b, 2: c}, 1) == {1: a, 2: c}
+
+
+def test_close_then_reuse_reopens(store: TwoFactorStore) -> None:
+    active(store)
+    store.close()
+    assert store.load_account("u") is not None
+
+
+# --- migrations, counts and reads ---------------------------------------------------------
 
 
 def test_fresh_reopened_and_newer_schema(backend: Backend) -> None:
     first = backend.open()
-    assert first.load_account("nobody") is None
     active(first)
     version = first.schema_version()
     assert version >= 1
     again = backend.open()  # reopening migrates nothing and keeps every row
     assert again.schema_version() == version
-    assert again.load_account("u").active.id == "c1"
-    assert events(again) == ["enroll", "confirm"]
+    account = again.load_account("u")
+    assert account is not None
+    assert account.active is not None
+    assert [e.event for e in again.audit("u", limit=10)] == ["enroll", "confirm"]
     backend.set_version(version + 1)
     with pytest.raises(StorageError, match="newer"):
         backend.open()
 
 
-# --- keys ---------------------------------------------------------------------------------
-
-
-def test_key_checks_are_inserted_once_and_kept(store: TwoFactorStore) -> None:
-    assert store.ensure_key_checks({}, 1) == {}
-    assert store.ensure_key_checks({1: BOX}, 1) == {1: BOX}
-    other = BOX[:-1] + b"\x01"
-    assert store.ensure_key_checks({1: other, 2: other}, 2) == {1: BOX, 2: other}
-
-
-def test_count_by_key(store: TwoFactorStore) -> None:
+def test_count_by_key_and_rotation_listing(store: TwoFactorStore) -> None:
     assert store.count_by_key() == {}
     active(store, "a", "ca")
-    store.put_pending(cred("b", "cb", key_id=2), require_active=False, event=ev("enroll", "b"))
-    assert store.count_by_key() == {1: 1, 2: 1}
-
-
-# --- lifecycle ----------------------------------------------------------------------------
-
-
-def test_put_pending_states(store: TwoFactorStore) -> None:
-    assert store.put_pending(cred(), require_active=True, event=ev("reenroll")) is ClaimResult.STATE
-    assert store.load_account("u") is None  # a refused write writes nothing
-    assert store.put_pending(cred(), require_active=False, event=ev("enroll")) is ClaimResult.OK
-    replaced = cred(cid="c2")
-    assert store.put_pending(replaced, require_active=False, event=ev("enroll")) is ClaimResult.OK
-    account = store.load_account("u")
-    assert account.pending == replaced
-    assert account.active is None
-    assert account.failures == 0
-    assert account.last_failure_at is None
-
-
-def test_activate_claims_retires_and_resets(store: TwoFactorStore) -> None:
-    old = active(store)
-    assert [c.id for c in store.load_backup_codes(old.id)] == [f"{old.id}-b{i}" for i in range(3)]
-    assert old.state == "active"
-    assert old.last_step == 10
-    assert old.confirmed_at == 100
-    assert store.put_pending(cred(cid="c2"), require_active=False, event=ev()) is ClaimResult.STATE
-    new = cred(cid="c2")
-    assert store.put_pending(new, require_active=True, event=ev("reenroll")) is ClaimResult.OK
-    store.record_failure("u", now=100, rule=RULE, event=ev("verify"))
-    result = store.activate(new, step=11, now=101, rule=RULE, codes=codes_for("c2", 2),
-                            events=[ev("confirm"), ev("backup_codes_generated")])  # fmt: skip
-    assert result is ClaimResult.OK
-    account = store.load_account("u")
-    assert account.active.id == "c2"
-    assert account.pending is None
-    assert account.failures == 0
-    assert store.load_backup_codes(old.id) == []
-    assert len(store.load_backup_codes("c2")) == 2
-    again = store.activate(new, step=12, now=102, rule=RULE, codes=[], events=[ev("confirm")])
-    assert again is ClaimResult.STATE  # no longer pending: nothing written
-    assert store.load_account("u").active.id == "c2"
-
-
-def test_activate_edge_cases(store: TwoFactorStore) -> None:
-    c = cred(last_step=20)
-    store.put_pending(c, require_active=False, event=ev("enroll"))
-    used = store.activate(c, step=20, now=100, rule=RULE, codes=[], events=[ev("confirm")])
-    assert used is ClaimResult.STATE  # the step is not above last_step; still pending
-    for _ in range(RULE.max_failures):
-        store.record_failure("u", now=100, rule=RULE, event=ev())
-    locked = store.activate(c, step=21, now=10**6, rule=RULE, codes=[], events=[ev("confirm")])
-    assert locked is ClaimResult.THROTTLED
-    assert store.load_account("u").pending is not None
-    ghost = cred("ghost", "cg")
-    assert store.activate(ghost, step=1, now=1, rule=RULE, codes=[], events=[]) in (
-        ClaimResult.THROTTLED, ClaimResult.STATE)  # fmt: skip
-    assert events(store).count("confirm") == 0
-
-
-def test_replace_backup_codes(store: TwoFactorStore) -> None:
-    c = active(store)
-    new = codes_for(c.id, 4, tag="n")
-    assert store.replace_backup_codes(c.id, new, event=ev("backup_codes_regenerated"))
-    assert store.load_backup_codes(c.id) == new
-    assert not store.replace_backup_codes("nope", new, event=ev())
-    store.put_pending(cred(cid="p"), require_active=True, event=ev("reenroll"))
-    assert not store.replace_backup_codes("p", codes_for("p"), event=ev())  # pending only
-    assert events(store)[-2:] == ["backup_codes_regenerated", "reenroll"]
-
-
-def test_disable_and_unlock(store: TwoFactorStore) -> None:
-    assert not store.disable("u", now=1, event=ev("disable"))
-    assert not store.unlock("u", event=ev("unlock"))
-    c = active(store)
-    store.put_pending(cred(cid="p"), require_active=True, event=ev("reenroll"))
-    for _ in range(3):
-        store.record_failure("u", now=100, rule=RULE, event=ev())
-    assert store.unlock("u", event=ev("unlock"))
-    assert store.load_account("u").failures == 0
-    assert store.disable("u", now=200, event=ev("disable"))
-    account = store.load_account("u")
-    assert account.active is None
-    assert account.pending is None
-    assert store.load_backup_codes(c.id) == []
-    assert not store.disable("u", now=201, event=ev("disable"))
-    assert events(store).count("disable") == 1
-    assert events(store).count("unlock") == 1
-
-
-# --- claims -------------------------------------------------------------------------------
-
-
-def test_claim_step_is_conditional(store: TwoFactorStore) -> None:
-    c = active(store)
-    ok = store.claim_step(c, step=11, drift=1, now=100, rule=RULE, event=ev(outcome="ok"))
-    assert ok is ClaimResult.OK
-    for step in (11, 10, -5):
-        again = store.claim_step(c, step=step, drift=0, now=100, rule=RULE, event=ev())
-        assert again is ClaimResult.REPLAYED
-    row = store.load_account("u").active
-    assert (row.last_step, row.drift) == (11, 1)
-    assert (
-        store.claim_step(c, step=2**62, drift=0, now=100, rule=RULE, event=ev()) is ClaimResult.OK
-    )
-    assert events(store) == ["enroll", "confirm", "verify", "verify"]  # only the claims won
-
-
-def test_claim_step_needs_an_active_credential(store: TwoFactorStore) -> None:
-    c = active(store)
-    store.disable("u", now=100, event=ev("disable"))
-    result = store.claim_step(c, step=50, drift=0, now=100, rule=RULE, event=ev())
-    assert result is ClaimResult.REPLAYED
-
-
-@pytest.mark.parametrize("failures", range(12))
-def test_claim_throttle_matches_the_rule(store: TwoFactorStore, failures: int) -> None:
-    c = active(store)
-    for _ in range(failures):
-        store.record_failure("u", now=1000, rule=RULE, event=ev())
-    for now in (1000, 1000 + RULE.delay(failures) - 1, 1000 + RULE.delay(failures), 10**6):
-        expected_ok = RULE.retry_after(failures, 1000 if failures else None, now) == 0
-        result = store.claim_step(c, step=now, drift=0, now=now, rule=RULE, event=ev())
-        assert result is (ClaimResult.OK if expected_ok else ClaimResult.THROTTLED), now
-        if expected_ok:
-            assert store.load_account("u").failures == 0  # a success resets the count
-            break
-
-
-def test_claim_for_unknown_account_is_throttled(store: TwoFactorStore) -> None:
-    ghost = cred("ghost", "cg", state="active")
-    result = store.claim_step(ghost, step=5, drift=0, now=1, rule=RULE, event=ev())
-    assert result is ClaimResult.THROTTLED
-
-
-def test_backup_code_claim_is_single_use(store: TwoFactorStore) -> None:
-    c = active(store)
-    code = store.load_backup_codes(c.id)[1]
-    store.record_failure("u", now=100, rule=RULE, event=ev())
-    used = [ev("backup_code", outcome="ok"), ev("backup_code_used", count=2)]
-    assert store.claim_backup_code(code, user_id="u", now=150, rule=RULE, events=used) is (
+    other = cred("b", "cb", key_id=2, secret=box(key_id=2))
+    assert store.put_pending(other, require_active=False, event=ev("enroll", "b")) is (
         ClaimResult.OK)  # fmt: skip
-    assert store.load_account("u").failures == 0
-    assert store.claim_backup_code(code, user_id="u", now=151, rule=RULE, events=used) is (
-        ClaimResult.REPLAYED)  # fmt: skip
-    rows = store.load_backup_codes(c.id)
-    assert [r.used_at for r in rows] == [None, 150, None]
-    assert events(store)[-2:] == ["backup_code", "backup_code_used"]
-    assert store.audit("u", limit=1)[0].count == 2
-    for _ in range(RULE.max_failures):
-        store.record_failure("u", now=200, rule=RULE, event=ev())
-    other = rows[0]
-    assert store.claim_backup_code(other, user_id="u", now=10**6, rule=RULE, events=used) is (
-        ClaimResult.THROTTLED)  # fmt: skip
-    assert store.load_backup_codes(c.id)[0].used_at is None
+    assert store.count_by_key() == {1: 1, 2: 1}
+    assert [r.id for r in store.credentials_not_on_key(3, limit=10)] == ["ca", "cb"]
+    assert [r.id for r in store.credentials_not_on_key(3, limit=1)] == ["ca"]
+    assert [r.id for r in store.credentials_not_on_key(3, limit=5, skip=["ca"])] == ["cb"]
+    assert store.credentials_not_on_key(2, limit=10)[0].id == "ca"
 
 
-def test_record_failure_counts_and_locks_once(store: TwoFactorStore) -> None:
-    assert store.record_failure("ghost", now=1, rule=RULE, event=ev(user="ghost")) is None
-    assert store.audit("ghost", limit=5)[0].failures is None
-    active(store)
-    counts = [store.record_failure("u", now=100 + i, rule=RULE, event=ev(outcome="invalid"))
-              for i in range(RULE.max_failures + 2)]  # fmt: skip
-    assert counts == list(range(1, RULE.max_failures + 3))
+def test_a_new_pending_credential_replaces_the_old_one(store: TwoFactorStore) -> None:
+    assert store.put_pending(cred(), require_active=False, event=ev("enroll")) is ClaimResult.OK
+    newer = cred(cid="c2", created_at=200)
+    assert store.put_pending(newer, require_active=False, event=ev("enroll")) is ClaimResult.OK
     account = store.load_account("u")
-    assert (account.failures, account.last_failure_at) == (12, 111)
-    log = store.audit("u", limit=100)
-    assert [e.event for e in log].count("lockout") == 1
-    lock_at = [e.event for e in log].index("lockout")
-    assert log[lock_at - 1].failures == RULE.max_failures  # right after the failure that locked
-    assert log[lock_at].failures == RULE.max_failures
+    assert account is not None
+    assert (account.pending, account.active, account.failures) == (newer, None, 0)
+    assert account.last_failure_at is None
+    old = cred()  # the replaced one can no longer be confirmed
+    assert store.activate(old, step=1, now=1, codes=[], events=[]) is ClaimResult.STATE
 
 
-def test_append_and_read_audit(store: TwoFactorStore) -> None:
-    store.append_audit(AuditEvent(at=5, event="rotation", user_id=None, count=3))
-    for i in range(5):
-        store.append_audit(ev(outcome="invalid", offset=i - 2, failures=i, factor="totp"))
-    service_wide = store.audit(None, limit=10)
-    assert [(e.event, e.count) for e in service_wide] == [("rotation", 3)]
+def test_refused_writes_change_nothing(store: TwoFactorStore) -> None:
+    assert store.put_pending(cred(), require_active=True, event=ev("reenroll")) is ClaimResult.STATE
+    assert store.load_account("u") is None
+    assert store.audit("u", limit=10) == []
+    c = active(store)
+    fail_n(store, 2)
+    used = cred(cid="c2", last_step=50)
+    store.put_pending(used, require_active=True, event=ev("reenroll"))
+    stale = store.activate(used, step=50, now=1, codes=codes_for("c2"), events=[ev("confirm")])
+    assert stale is ClaimResult.REPLAYED  # the step is not above last_step
+    account = store.load_account("u")
+    assert account is not None
+    assert account.active == c
+    assert account.failures == 2
+    assert store.load_backup_codes("c2") == []
+
+
+def test_claims_on_a_disabled_credential_fail(store: TwoFactorStore) -> None:
+    c = active(store)
+    code = store.load_backup_codes(c.id)[0]
+    assert store.disable("u", now=5, event=ev("disable"))
+    assert store.claim_step(c, step=99, drift=0, now=5, event=ev()) is ClaimResult.REPLAYED
+    assert store.claim_backup_code(code, user_id="u", now=5, event=ev()) is None
+
+
+def test_far_steps_and_counters_are_stored_exactly(store: TwoFactorStore) -> None:
+    c = active(store)
+    for step in (2**31, 2**62):
+        assert store.claim_step(c, step=step, drift=-3, now=1, event=ev()) is ClaimResult.OK
+    account = store.load_account("u")
+    assert account is not None
+    assert account.active is not None
+    assert (account.active.last_step, account.active.drift) == (2**62, -3)
+
+
+def test_audit_limit_returns_the_newest_oldest_first(store: TwoFactorStore) -> None:
+    store.append_audit([ev(offset=i - 2, failures=i, factor="totp") for i in range(5)])
+    store.append_audit([])
     newest = store.audit("u", limit=3)
-    assert [e.offset for e in newest] == [0, 1, 2]  # the newest three, oldest first
-    assert newest[0].factor == "totp"
-    assert newest[0].id is not None
-    assert newest[0].id < newest[1].id < newest[2].id
+    assert [e.offset for e in newest] == [0, 1, 2]
+    assert [e.factor for e in newest] == ["totp"] * 3
+    ids = [e.id for e in newest]
+    assert ids == sorted(ids)
     assert store.audit("other", limit=10) == []
 
 
-# --- rotation -----------------------------------------------------------------------------
-
-
-def test_rotation_lists_and_compare_and_swaps(store: TwoFactorStore) -> None:
-    a = active(store, "a", "ca")
-    store.put_pending(cred("b", "cb"), require_active=False, event=ev("enroll", "b"))
-    rows = store.credentials_not_on_key(2, limit=10)
-    assert sorted(r.id for r in rows) == ["ca", "cb"]
-    assert len(store.credentials_not_on_key(2, limit=1)) == 1
-    new_box = BOX[:1] + b"\x00\x00\x00\x02" + BOX[5:]
-    stale = a  # a concurrent change makes the old secret stale
-    store.swap_secrets([(a, new_box, 2)])
-    assert store.swap_secrets([(stale, BOX, 3)]) == 0
-    b_row = next(r for r in rows if r.id == "cb")
-    assert store.swap_secrets([(b_row, new_box, 2)]) == 1
-    assert store.credentials_not_on_key(2, limit=10) == []
-    assert store.count_by_key() == {2: 2}
-    assert store.load_account("a").active.secret == new_box
-
-
-# --- concurrency on the interface ---------------------------------------------------------
-
-
-def _race(n: int, call: Callable[[], T]) -> list[T]:
-    barrier = threading.Barrier(n)
-    results: list[T] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        barrier.wait(timeout=30)
-        outcome = call()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
-def test_same_step_from_eight_threads_one_wins(backend: Backend) -> None:
-    stores = [backend.open() for _ in range(2)]
-    c = active(stores[0])
-    for step in range(11, 16):
-        results = _race(8, lambda s=step: stores[s % 2].claim_step(
-            c, step=s, drift=0, now=100, rule=RULE, event=ev()))  # fmt: skip
-        assert sorted(r.value for r in results) == ["ok"] + ["replayed"] * 7
-
-
-def test_same_backup_code_from_eight_threads_one_wins(backend: Backend) -> None:
-    stores = [backend.open() for _ in range(2)]
-    c = active(stores[0])
-    for i, code in enumerate(stores[0].load_backup_codes(c.id)):
-        results = _race(8, lambda code=code, i=i: stores[i % 2].claim_backup_code(
-            code, user_id="u", now=100, rule=RULE, events=[ev()]))  # fmt: skip
-        assert sorted(r.value for r in results) == ["ok"] + ["replayed"] * 7
-
-
-def test_failures_from_eight_threads_are_all_counted(backend: Backend) -> None:
-    stores = [backend.open() for _ in range(2)]
-    active(stores[0])
-    rule = ThrottleRule(max_failures=100, backoff_after=100, backoff_base=1, backoff_max=1)
-    results = _race(8, lambda: stores[0].record_failure("u", now=1, rule=rule, event=ev()))
-    assert sorted(r or 0 for r in results) == list(range(1, 9))
-    assert stores[1].load_account("u").failures == 8
+def test_two_instances_share_one_database(backend: Backend) -> None:
+    one, two = backend.open(), backend.open()
+    c = active(one)
+    assert two.claim_step(c, step=11, drift=0, now=1, event=ev()) is ClaimResult.OK
+    assert one.claim_step(c, step=11, drift=0, now=1, event=ev()) is ClaimResult.REPLAYED
+    results: list[ClaimResult] = []
+    burst(8, lambda i: results.append((one, two)[i % 2].claim_step(
+        c, step=12, drift=0, now=1, event=ev())))  # fmt: skip
+    assert sorted(r.value for r in results) == ["ok"] + ["replayed"] * 7
