@@ -63,3 +63,17 @@ def race(url: str, spec: str, now: int, kind: str, user: str, value: str, barrie
     barrier.wait(timeout=60)
     results.put(outcome(call, user, value))
     tf.close()
+
+
+def burst_guess(tf: TwoFactor, code: str, barrier: Any, out: Any, i: int) -> None:
+    """In a forked child (its own pool): one guess; reports (i, answer, codes evaluated)."""
+    calls = []
+    inner = tf._attempts.evaluate
+
+    def evaluate(*args: Any) -> Any:  # the one function that compares codes
+        calls.append(1)
+        return inner(*args)
+
+    tf._attempts.evaluate = evaluate  # type: ignore[method-assign]  # a test hook
+    barrier.wait(timeout=60)
+    out.put((i, outcome(tf.verify, "target", code), len(calls)))

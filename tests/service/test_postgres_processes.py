@@ -25,9 +25,9 @@ from typing import Any
 import psycopg
 import pytest
 from pg_server import PostgresServer
-from pg_workers import open_pg, race, verify_steps, verify_through_outage
+from pg_workers import burst_guess, open_pg, race, verify_steps, verify_through_outage
 from service_workers import T0, enroll
-from test_throttle_bursts import CASES, FORK, _burst_codes, _check, _prepare, _process
+from test_throttle_bursts import CASES, FORK, _burst_codes, _check, _prepare
 
 from rfc6238.service.keyring import KeyRing
 
@@ -233,11 +233,11 @@ def test_throttle_burst_from_processes(url: str, kind: str, burst: int,
     tf, good = _prepare(url, kind, start, **overrides)
     codes = _burst_codes(good, burst, burst + start + 7, True)
     barrier, out = FORK.Barrier(burst), FORK.Queue()
-    procs = [FORK.Process(target=_process, args=(tf, codes[i], barrier, out, i))
+    procs = [FORK.Process(target=burst_guess, args=(tf, codes[i], barrier, out, i))
              for i in range(burst)]  # fmt: skip
     for p in procs:
         p.start()
-    results = [out.get(timeout=180) for _ in procs]
+    results = [out.get(timeout=60) for _ in procs]
     for p in procs:
         p.join(timeout=60)
         assert p.exitcode == 0
