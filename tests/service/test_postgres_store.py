@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -64,15 +65,27 @@ def test_only_envelopes_are_stored_and_errors_name_no_values(pg: PostgresStore) 
     assert pg.ensure_key_checks({1: box()}, 1) == {1: box()}
 
 
+# The grants of docs/service.md ("Permissions"), word for word.
+GRANTS = """
+GRANT USAGE ON SCHEMA rfc6238 TO {role};
+GRANT SELECT ON rfc6238.schema_version TO {role};
+GRANT SELECT, INSERT, UPDATE ON rfc6238.accounts, rfc6238.credentials TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfc6238.backup_codes TO {role};
+GRANT SELECT, INSERT ON rfc6238.key_checks, rfc6238.audit_log TO {role};
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA rfc6238 TO {role};
+"""
+
+
+def test_documented_grants_are_the_ones_tested() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "service.md").read_text()
+    for line in GRANTS.strip().splitlines():
+        assert line.format(role="app_2fa") in doc, line
+
+
 def _app_role(server: PostgresServer, db: str, name: str = "app") -> str:
     server.admin(f"DROP ROLE IF EXISTS {name}")
     server.admin(f"CREATE ROLE {name} LOGIN")
-    for sql in (
-        f"GRANT USAGE ON SCHEMA rfc6238 TO {name}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA rfc6238 TO {name}",
-        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA rfc6238 TO {name}",
-    ):
-        server.admin(sql, dbname=db)
+    server.admin(GRANTS.format(role=name), dbname=db)
     return server.dsn(db, user=name)
 
 
@@ -99,10 +112,39 @@ def test_application_role_needs_no_ddl(pg_server: PostgresServer, pg_dsn: str) -
         pg_server.admin("DROP OWNED BY app", dbname=db)
 
 
+def test_the_service_runs_as_the_application_role(pg_server: PostgresServer, pg_dsn: str) -> None:
+    PostgresStore(pg_dsn).close()  # migrated by the owner
+    db = _db(pg_dsn)
+    app_dsn = _app_role(pg_server, db, "app3")
+    try:
+        clock = Clock(T0)  # the whole service, key rotation included, as the application
+        ring = KeyRing({1: bytes(range(32)), 2: bytes(range(1, 33))}, active=1)
+        tf = TwoFactor(PostgresStore(app_dsn), keyring=ring, issuer="T", clock=clock,
+                       policy=policy())  # fmt: skip
+        otp = TOTP(key=tf.enroll("bob").secret)
+        codes = tf.confirm("bob", otp.at(T0)).reveal()
+        clock.advance(30)
+        tf.verify("bob", otp.at(clock.now))
+        tf.use_backup_code("bob", codes[0])
+        tf.regenerate_backup_codes("bob")
+        tf.unlock("bob")
+        tf.close()
+        tf = TwoFactor(PostgresStore(app_dsn), keyring=ring.with_active(2), issuer="T",
+                       clock=clock, policy=policy())  # fmt: skip
+        assert tf.rotate_keys().complete
+        tf.disable("bob")
+        tf.close()
+    finally:
+        pg_server.admin("DROP OWNED BY app3", dbname=db)
+
+
 def test_application_role_cannot_migrate(pg_server: PostgresServer, pg_dsn: str) -> None:
     db = _db(pg_dsn)
     pg_server.admin("CREATE SCHEMA rfc6238", dbname=db)
-    app_dsn = _app_role(pg_server, db, "app2")
+    pg_server.admin("DROP ROLE IF EXISTS app2")
+    pg_server.admin("CREATE ROLE app2 LOGIN")
+    pg_server.admin("GRANT USAGE ON SCHEMA rfc6238 TO app2", dbname=db)
+    app_dsn = pg_server.dsn(db, user="app2")
     try:
         with pytest.raises(StorageError, match="migrating the schema failed"):
             PostgresStore(app_dsn)
