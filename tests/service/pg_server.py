@@ -83,7 +83,9 @@ def _free_port() -> int:
 class PostgresServer:
     """One running PostgreSQL cluster in a temporary directory (see the module docstring)."""
 
-    def __init__(self, *, tcp: bool = False, durable: bool = False) -> None:
+    def __init__(
+        self, *, tcp: bool = False, durable: bool = False, settings: tuple[str, ...] = ()
+    ) -> None:
         self.bindir = find_bindir()
         self.account = _system_user()
         self.base = Path(tempfile.mkdtemp(prefix="rfc6238-pg-"))
@@ -94,7 +96,7 @@ class PostgresServer:
         self.password = secrets.token_urlsafe(18)
         # Tests trade durability for speed (a crashed *client* loses nothing either way);
         # the benchmark keeps the server defaults (fsync on).
-        self._settings = [] if durable else ["fsync=off", "full_page_writes=off"]
+        self._settings = [*([] if durable else ["fsync=off", "full_page_writes=off"]), *settings]
         self.running = False
         if self.account is not None:
             os.chown(self.base, self.account.pw_uid, self.account.pw_gid)
@@ -187,7 +189,7 @@ class PostgresServer:
         import psycopg
 
         with psycopg.connect(self.dsn(dbname), autocommit=True) as conn:
-            cur = conn.execute(sql, params)  # type: ignore[arg-type]
+            cur = conn.execute(sql, params or None)  # type: ignore[arg-type]
             return cur.fetchall() if cur.description else None
 
     def create_database(self, name: str) -> str:
