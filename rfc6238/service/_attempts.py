@@ -15,6 +15,7 @@ the same failure counter, the same audit events and the same dummy work for unkn
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -53,10 +54,20 @@ class Attempts:
         self.store, self.ring, self.policy, self.rule = store, ring, policy, policy.rule
         # Unknown users decrypt and check this credential, so they cost what a real user does.
         dummy = CredentialRow(
-            id=dummy_id, kind=policy.type, user_id="", state="active", secret=b"",
-            key_id=ring.active, digits=policy.digits, period=policy.period,
-            algorithm=policy.algorithm, t0=0, last_step=-1, drift=0, created_at=0,
-        )  # fmt: skip
+            id=dummy_id,
+            kind=policy.type,
+            user_id="",
+            state="active",
+            secret=b"",
+            key_id=ring.active,
+            digits=policy.digits,
+            period=policy.period,
+            algorithm=policy.algorithm,
+            t0=0,
+            last_step=-1,
+            drift=0,
+            created_at=0,
+        )
         raw = generate_secret(policy.secret_bytes).reveal()
         self.dummy = replace(dummy, secret=seal(ring, raw, credential_binding(dummy)))
         self.dummy_hash = backup.hash_backup_code(
@@ -79,14 +90,22 @@ class Attempts:
         res = self.store.reserve_attempt(user_id, now=now, rule=self.rule)
         if res.granted:
             return res
-        active = res.account.active if res.account else None
+        active = res.account.active[0] if res.account and res.account.active else None
         wait = max(self.rule.retry_after(res.failures, res.last_failure_at, now), 1.0)
         locked = wait == float("inf")
-        self.store.append_audit([AuditEvent(
-            at=now, event=event, user_id=user_id, credential_id=active.id if active else None,
-            factor=factor or (active.kind if active else self.policy.type),
-            outcome="locked" if locked else "rate_limited", failures=res.failures,
-        )])  # fmt: skip
+        self.store.append_audit(
+            [
+                AuditEvent(
+                    at=now,
+                    event=event,
+                    user_id=user_id,
+                    credential_id=active.id if active else None,
+                    factor=factor or (active.kind if active else self.policy.type),
+                    outcome="locked" if locked else "rate_limited",
+                    failures=res.failures,
+                )
+            ]
+        )
         if locked:
             raise AccountLocked("too many consecutive failures: locked until an authorised unlock")
         raise RateLimited(
@@ -95,20 +114,36 @@ class Attempts:
 
     # --- 3. settle a failure ------------------------------------------------------------------
 
-    def fail(self, res: Reservation, user_id: str, cred: CredentialRow | None, now: int,
-             event: EventName, factor: Factor, outcome: Outcome,
-             detail: str = "token is malformed") -> InvalidToken:  # fmt: skip
+    def fail(
+        self,
+        res: Reservation,
+        user_id: str,
+        cred: CredentialRow | None,
+        now: int,
+        event: EventName,
+        factor: Factor,
+        outcome: Outcome,
+        detail: str = "token is malformed",
+    ) -> InvalidToken:
         """Audit a failed attempt (its reservation already counted it); the error to raise.
 
         The reservation that reached the cap also writes the ``lockout`` event.
         """
-        events = [AuditEvent(
-            at=now, event=event, user_id=user_id, credential_id=cred.id if cred else None,
-            factor=factor, outcome=outcome, failures=res.failures,
-        )]  # fmt: skip
+        events = [
+            AuditEvent(
+                at=now,
+                event=event,
+                user_id=user_id,
+                credential_id=cred.id if cred else None,
+                factor=factor,
+                outcome=outcome,
+                failures=res.failures,
+            )
+        ]
         if res.failures == self.rule.max_failures:
-            events.append(AuditEvent(at=now, event="lockout", user_id=user_id,
-                                     failures=res.failures))  # fmt: skip
+            events.append(
+                AuditEvent(at=now, event="lockout", user_id=user_id, failures=res.failures)
+            )
         self.store.append_audit(events)
         if outcome == "replay":
             return ReplayedToken(REPLAYED)
@@ -119,30 +154,47 @@ class Attempts:
     # --- 2. evaluate --------------------------------------------------------------------------
 
     def evaluate(self, cred: CredentialRow, token: str, now: int) -> VerifiedMatch | Outcome:
-        """Compare ``token`` (already validated) with every candidate of ``cred``'s window.
+        """Compare ``token`` with every candidate of ``cred``'s window.
 
-        Through the public engine with the replay floor ``after = last_step`` (RFC 6238
-        §5.2): TOTP ``T - past .. T + future`` around the current step, widened on one side
-        by the learned drift, which is bounded again here (RFC 6238 §6); HOTP the next
-        counter and ``look_ahead`` more (RFC 4226 §7.4). Returns the match, or the outcome
-        ``"invalid"``/``"replay"``. The secret is decrypted for this call only, and the
-        engine's exception (whose frames hold it) is dropped here, not re-raised.
+        The token is validated first, before the secret is decrypted (``"malformed"``).
+        Then the public engine with the replay floor ``after = last_step`` (RFC 6238 §5.2):
+        TOTP ``T - past .. T + future`` around the current step, widened on one side by the
+        learned drift, which is bounded again here (RFC 6238 §6); HOTP the next counter and
+        ``look_ahead`` more (RFC 4226 §7.4). Returns the match or the outcome. The secret is
+        decrypted for this call only, and the engine's exception (whose frames hold it) is
+        dropped here, not re-raised.
         """
+        try:
+            check_token(token, cred.digits)
+        except MalformedToken:
+            return "malformed"
         key = open_envelope(self.ring, cred.secret, credential_binding(cred))
         try:
             if cred.kind == "hotp":
                 return verify_hotp(
-                    key, token, cred.last_step + 1, look_ahead=self.policy.look_ahead,
-                    after=cred.last_step, digits=cred.digits, algorithm=cred.algorithm,
+                    key,
+                    token,
+                    cred.last_step + 1,
+                    look_ahead=self.policy.look_ahead,
+                    after=cred.last_step,
+                    digits=cred.digits,
+                    algorithm=cred.algorithm,
                     allow_short_key=True,
-                )  # fmt: skip
+                )
             past, future = self.policy.window  # type: ignore[misc]  # a tuple after validation
             drift = max(-self.policy.max_drift, min(self.policy.max_drift, cred.drift))
             return verify_totp(
-                key, token, now, window=(past + max(0, -drift), future + max(0, drift)),
-                after=cred.last_step, period=cred.period, t0=cred.t0, digits=cred.digits,
-                algorithm=cred.algorithm, allow_short_key=True,
-            )  # fmt: skip
+                key,
+                token,
+                now,
+                window=(past + max(0, -drift), future + max(0, drift)),
+                after=cred.last_step,
+                period=cred.period,
+                t0=cred.t0,
+                digits=cred.digits,
+                algorithm=cred.algorithm,
+                allow_short_key=True,
+            )
         except ReplayedToken:
             return "replay"
         except InvalidToken:
@@ -150,35 +202,62 @@ class Attempts:
         finally:
             del key
 
-    def match_otp(self, res: Reservation, user_id: str, cred: CredentialRow | None, token: str,
-                  now: int, event: EventName) -> Match:  # fmt: skip
-        """Evaluate ``token`` (against the dummy if ``cred`` is None) after a reservation.
+    def match_otp(
+        self,
+        res: Reservation,
+        user_id: str,
+        creds: Sequence[CredentialRow],
+        token: str,
+        now: int,
+        event: EventName,
+    ) -> Match:
+        """Evaluate ``token`` against every credential in ``creds`` (the dummy if none).
 
-        The token is validated before any secret is decrypted. Returns the matched step or
-        counter and its offset; otherwise settles the failure and raises.
+        Every credential is evaluated, matching or not, so the work does not tell which
+        device (if any) matched. Returns the first match in device order; otherwise settles
+        the failure (malformed for every device, replay, or invalid) and raises.
         """
-        target = self.dummy if cred is None else cred
-        try:
-            check_token(token, target.digits)
-        except MalformedToken as err:
-            raise self.fail(
-                res, user_id, cred, now, event, target.kind, "malformed", str(err)
-            ) from None
-        found = self.evaluate(target, token, now)
-        if cred is None or isinstance(found, str):
-            outcome: Outcome = "invalid" if cred is None or found != "replay" else "replay"
-            raise self.fail(res, user_id, cred, now, event, target.kind, outcome)
-        return Match(cred, found.counter, found.offset)
+        targets = tuple(creds) or (self.dummy,)
+        found = [(cred, self.evaluate(cred, token, now)) for cred in targets]
+        for cred, result in found:
+            if creds and not isinstance(result, str):
+                return Match(cred, result.counter, result.offset)
+        outcomes = {result for _, result in found}
+        outcome: Outcome = (
+            "malformed"
+            if outcomes == {"malformed"}
+            else "replay"
+            if creds and "replay" in outcomes
+            else "invalid"
+        )
+        one = creds[0] if len(creds) == 1 else None
+        raise self.fail(
+            res,
+            user_id,
+            one,
+            now,
+            event,
+            targets[0].kind,
+            outcome,
+            f"token must be {targets[0].digits} ASCII digits",
+        )
 
-    def match_backup(self, res: Reservation, user_id: str, cred: CredentialRow | None,
-                     rows: list[BackupCodeRow], code: str, now: int) -> BackupCodeRow:  # fmt: skip
+    def match_backup(
+        self,
+        res: Reservation,
+        user_id: str,
+        enrolled: bool,
+        rows: list[BackupCodeRow],
+        code: str,
+        now: int,
+    ) -> BackupCodeRow:
         """The unused row ``code`` matches; every attempt hashes a full, padded set."""
         try:
             canonical = backup.normalize_backup_code(code)
         except MalformedToken as err:
-            detail, canonical = str(err), None
-        if canonical is None:
-            raise self.fail(res, user_id, cred, now, "verify", "backup_code", "malformed", detail)
+            raise self.fail(
+                res, user_id, None, now, "verify", "backup_code", "malformed", str(err)
+            ) from None
         slots: list[BackupCodeRow | None] = [*rows]
         slots += [None] * (max(self.policy.backup_codes, len(rows)) - len(rows))
         matched: BackupCodeRow | None = None
@@ -186,8 +265,8 @@ class Attempts:
             ok = backup.check_normalized(canonical, row.code_hash if row else self.dummy_hash)
             if ok and row is not None and matched is None:
                 matched = row
-        if cred is None or matched is None:
-            raise self.fail(res, user_id, cred, now, "verify", "backup_code", "invalid")
+        if not enrolled or matched is None:
+            raise self.fail(res, user_id, None, now, "verify", "backup_code", "invalid")
         if matched.used_at is not None:
-            raise self.fail(res, user_id, cred, now, "verify", "backup_code", "replay")
+            raise self.fail(res, user_id, None, now, "verify", "backup_code", "replay")
         return matched

@@ -17,7 +17,7 @@ The throttle and the claims are single conditional statements; see
 ...     store = SQLiteStore(os.path.join(d, "2fa.db"))
 ...     print(store.load_account("nobody"), store.schema_version())
 ...     store.close()
-None 1
+None 2
 """
 
 from __future__ import annotations
@@ -68,7 +68,10 @@ _INSERT_AUDIT: Final = (
 )
 _SELECT_AUDIT: Final = f"SELECT id, {_AUDIT_COLUMNS} FROM audit_log"  # noqa: S608
 _ACCOUNT: Final = "SELECT failures, last_failure_at FROM accounts WHERE user_id = ?"
-_LIVE_CREDS: Final = f"{_SELECT_CREDS} WHERE c.user_id = ? AND c.state IN ('active', 'pending')"
+_LIVE_CREDS: Final = (
+    f"{_SELECT_CREDS} WHERE c.user_id = ? AND c.state IN ('active', 'pending') "
+    "ORDER BY c.device, c.state, c.id"
+)
 # The throttle rule, evaluated on the stored row by the write itself (ThrottleRule.delay).
 _ALLOWED: Final = (
     "failures < :max AND (failures < :after OR COALESCE(last_failure_at, 0) "
@@ -81,10 +84,8 @@ _RESERVE: Final = (
     "RETURNING failures"
 )
 _RESET: Final = "UPDATE accounts SET failures = 0 WHERE user_id = ? AND failures != 0"
-_UNUSED_CODES: Final = (
-    "SELECT COUNT(*) FROM backup_codes WHERE used_at IS NULL AND credential_id IN "
-    "(SELECT id FROM credentials WHERE user_id = ? AND state = 'active')"
-)
+_UNUSED_CODES: Final = "SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL"
+_HAS_ACTIVE: Final = "SELECT 1 FROM credentials WHERE user_id = ? AND state = 'active' LIMIT 1"
 
 
 def _credential(row: Sequence[Any]) -> CredentialRow:
@@ -92,13 +93,11 @@ def _credential(row: Sequence[Any]) -> CredentialRow:
 
 
 def _account(user_id: str, state: Sequence[Any], creds: list[Any]) -> AccountRow:
-    by_state = {row[2]: _credential(row) for row in creds}  # state is the third column
     return AccountRow(
         user_id=user_id,
         failures=state[0],
         last_failure_at=state[1],
-        active=by_state.get("active"),
-        pending=by_state.get("pending"),
+        credentials=tuple(_credential(row) for row in creds),
     )
 
 
@@ -166,16 +165,14 @@ class SQLiteStore:
             creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall()
         return None if state is None else _account(user_id, state, creds)
 
-    def load_backup_codes(self, credential_id: str) -> list[BackupCodeRow]:
-        """``SELECT ... FROM backup_codes WHERE credential_id = ? ORDER BY position``."""
+    def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
+        """``SELECT ... FROM backup_codes WHERE user_id = ? ORDER BY position``."""
         rows = self._db.read(
-            "SELECT id, credential_id, code_hash, used_at FROM backup_codes "
-            "WHERE credential_id = ? ORDER BY position",
-            (credential_id,),
+            "SELECT id, user_id, code_hash, used_at FROM backup_codes "
+            "WHERE user_id = ? ORDER BY position",
+            (user_id,),
         )
-        return [
-            BackupCodeRow(id=r[0], credential_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows
-        ]
+        return [BackupCodeRow(id=r[0], user_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows]
 
     def audit(self, user_id: str | None, *, limit: int) -> list[AuditEvent]:
         """The newest ``limit`` rows by id (``user_id IS NULL``: service-wide), oldest first."""
@@ -195,9 +192,13 @@ class SQLiteStore:
         attempt (``RETURNING failures``: no row means refused), then the account and its
         live credentials, read under the same write lock."""
         values = {
-            "user": user_id, "now": now, "max": rule.max_failures,
-            "after": rule.backoff_after, "base": rule.backoff_base, "cap": rule.backoff_max,
-        }  # fmt: skip
+            "user": user_id,
+            "now": now,
+            "max": rule.max_failures,
+            "after": rule.backoff_after,
+            "base": rule.backoff_base,
+            "cap": rule.backoff_max,
+        }
         with self._db.write() as conn:
             existed = conn.execute(_ACCOUNT, (user_id,)).fetchone()
             granted = conn.execute(_RESERVE, values).fetchone() is not None
@@ -215,8 +216,9 @@ class SQLiteStore:
     def put_pending(
         self, credential: CredentialRow, *, require_active: bool, event: AuditEvent
     ) -> ClaimResult:
-        """Insert the account if missing; check whether an active credential exists; disable
-        the old pending one; insert ``credential`` as pending; append ``event``."""
+        """Insert the account if missing; check whether the device has an active credential;
+        disable the device's old pending one; insert ``credential`` as pending; append
+        ``event``."""
         c = credential
 
         def body(conn: sqlite3.Connection) -> None:
@@ -226,15 +228,16 @@ class SQLiteStore:
                 (c.user_id, c.created_at),
             )
             has_active = conn.execute(
-                "SELECT COUNT(*) FROM credentials WHERE user_id = ? AND state = 'active'",
-                (c.user_id,),
+                "SELECT COUNT(*) FROM credentials "
+                "WHERE user_id = ? AND device = ? AND state = 'active'",
+                (c.user_id, c.device),
             ).fetchone()[0]
             if bool(has_active) != require_active:
                 raise Abort(ClaimResult.STATE)
             conn.execute(
                 "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND state = 'pending'",
-                (c.created_at, c.user_id),
+                "WHERE user_id = ? AND device = ? AND state = 'pending'",
+                (c.created_at, c.user_id, c.device),
             )
             conn.execute(_INSERT_CRED, _CRED_VALUES(c))
             _audit(conn, [event])
@@ -247,13 +250,13 @@ class SQLiteStore:
         *,
         step: int,
         now: int,
-        codes: Sequence[BackupCodeRow],
+        codes: Sequence[BackupCodeRow] | None,
         events: Sequence[AuditEvent],
     ) -> ClaimResult:
         """Read the credential's state (active already: a replay; not pending: a state error);
-        drop the active credential's backup codes and disable it; ``UPDATE ... SET state =
-        'active' WHERE id = ? AND state = 'pending' AND last_step < ?`` (one row, or roll
-        back); insert ``codes``; reset failures; append ``events``."""
+        disable the device's active credential; ``UPDATE ... SET state = 'active' WHERE id = ?
+        AND state = 'pending' AND last_step < ?`` (one row, or roll back); replace the user's
+        backup codes with ``codes`` unless None; reset failures; append ``events``."""
 
         def body(conn: sqlite3.Connection) -> None:
             user = credential.user_id
@@ -264,23 +267,20 @@ class SQLiteStore:
                 active = state is not None and state[0] == "active"
                 raise Abort(ClaimResult.REPLAYED if active else ClaimResult.STATE)
             conn.execute(
-                "DELETE FROM backup_codes WHERE credential_id IN "
-                "(SELECT id FROM credentials WHERE user_id = ? AND state = 'active')",
-                (user,),
-            )
-            conn.execute(
                 "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND state = 'active'",
-                (now, user),
+                "WHERE user_id = ? AND device = ? AND state = 'active'",
+                (now, user, credential.device),
             )
             claimed = conn.execute(
-                "UPDATE credentials SET state = 'active', last_step = ?, confirmed_at = ? "
-                "WHERE id = ? AND state = 'pending' AND last_step < ?",
-                (step, now, credential.id, step),
+                "UPDATE credentials SET state = 'active', last_step = ?, confirmed_at = ?, "
+                "last_used_at = ? WHERE id = ? AND state = 'pending' AND last_step < ?",
+                (step, now, now, credential.id, step),
             ).rowcount
             if claimed != 1:
                 raise Abort(ClaimResult.REPLAYED)
-            self._insert_codes(conn, codes)
+            if codes is not None:
+                conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user,))
+                self._insert_codes(conn, codes)
             conn.execute(_RESET, (user,))
             _audit(conn, events)
 
@@ -289,44 +289,41 @@ class SQLiteStore:
     @staticmethod
     def _insert_codes(conn: sqlite3.Connection, codes: Sequence[BackupCodeRow]) -> None:
         conn.executemany(
-            "INSERT INTO backup_codes (id, credential_id, position, code_hash) VALUES (?,?,?,?)",
-            [(c.id, c.credential_id, i, c.code_hash) for i, c in enumerate(codes)],
+            "INSERT INTO backup_codes (id, user_id, position, code_hash) VALUES (?,?,?,?)",
+            [(c.id, c.user_id, i, c.code_hash) for i, c in enumerate(codes)],
         )
 
     def replace_backup_codes(
-        self, credential_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
+        self, user_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
     ) -> bool:
-        """If the credential is active: delete its codes, insert ``codes``, append ``event``."""
+        """If the user has an active credential: delete their codes, insert ``codes``,
+        append ``event``."""
 
         def body(conn: sqlite3.Connection) -> None:
-            active = conn.execute(
-                "SELECT 1 FROM credentials WHERE id = ? AND state = 'active'", (credential_id,)
-            ).fetchone()
-            if active is None:
+            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
                 raise Abort(ClaimResult.STATE)
-            conn.execute("DELETE FROM backup_codes WHERE credential_id = ?", (credential_id,))
+            conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user_id,))
             self._insert_codes(conn, codes)
             _audit(conn, [event])
 
         return self._db.transact(body) is ClaimResult.OK
 
-    def disable(self, user_id: str, *, now: int, event: AuditEvent) -> bool:
-        """Delete the user's backup codes; ``UPDATE credentials SET state = 'disabled'`` for
-        the live ones (none changed: roll back, False); append ``event``."""
+    def disable(self, user_id: str, device: str | None, *, now: int, event: AuditEvent) -> bool:
+        """``UPDATE credentials SET state = 'disabled'`` for the live credentials of the
+        device (or all; none changed: roll back, False); delete the user's backup codes if
+        no active credential is left; append ``event``."""
 
         def body(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "DELETE FROM backup_codes WHERE credential_id IN "
-                "(SELECT id FROM credentials WHERE user_id = ?)",
-                (user_id,),
-            )
             changed = conn.execute(
                 "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND state IN ('active', 'pending')",
-                (now, user_id),
+                "WHERE user_id = ? AND state IN ('active', 'pending') "
+                "AND (? IS NULL OR device = ?)",
+                (now, user_id, device, device),
             ).rowcount
             if not changed:
                 raise Abort(ClaimResult.STATE)
+            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
+                conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user_id,))
             _audit(conn, [event])
 
         return self._db.transact(body) is ClaimResult.OK
@@ -347,14 +344,15 @@ class SQLiteStore:
     def claim_step(
         self, credential: CredentialRow, *, step: int, drift: int, now: int, event: AuditEvent
     ) -> ClaimResult:
-        """``UPDATE credentials SET last_step = ?, drift = ? WHERE id = ? AND state =
-        'active' AND last_step < ?``; one row changed: reset failures and append ``event``."""
+        """``UPDATE credentials SET last_step = ?, drift = ?, last_used_at = ? WHERE id = ?
+        AND state = 'active' AND last_step < ?``; one row changed: reset failures and append
+        ``event``."""
 
         def body(conn: sqlite3.Connection) -> None:
             claimed = conn.execute(
-                "UPDATE credentials SET last_step = ?, drift = ? "
+                "UPDATE credentials SET last_step = ?, drift = ?, last_used_at = ? "
                 "WHERE id = ? AND state = 'active' AND last_step < ?",
-                (step, drift, credential.id, step),
+                (step, drift, now, credential.id, step),
             ).rowcount
             if claimed != 1:
                 raise Abort(ClaimResult.REPLAYED)
@@ -379,8 +377,7 @@ class SQLiteStore:
                 raise Abort(ClaimResult.REPLAYED)
             conn.execute(_RESET, (user_id,))
             left.append(int(conn.execute(_UNUSED_CODES, (user_id,)).fetchone()[0]))
-            used = AuditEvent(at=now, event="backup_code_used", user_id=user_id,
-                              credential_id=code.credential_id, count=left[0])  # fmt: skip
+            used = AuditEvent(at=now, event="backup_code_used", user_id=user_id, count=left[0])
             _audit(conn, [event, used])
 
         return left[0] if self._db.transact(body) is ClaimResult.OK else None

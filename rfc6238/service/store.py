@@ -31,11 +31,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
 
 from .audit import AuditEvent
 
 __all__ = [
+    "DEFAULT_DEVICE",
     "AccountRow",
     "BackupCodeRow",
     "ClaimResult",
@@ -92,12 +93,17 @@ class ThrottleRule:
         return float(max((last_failure_at or 0) + delay - now, 0))
 
 
+#: The device name of calls that do not name one (single-device applications).
+DEFAULT_DEVICE: Final = "default"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CredentialRow:
-    """One OTP credential. ``secret`` is the encrypted envelope, never the key.
+    """One OTP credential: one device of a user. ``secret`` is the encrypted envelope.
 
     For HOTP, ``last_step`` is the last accepted counter (the next expected is one more)
-    and ``period``/``t0``/``drift`` are unused.
+    and ``period``/``t0``/``drift`` are unused. A user has at most one active and one pending
+    credential per ``device`` name.
     """
 
     id: str
@@ -114,25 +120,41 @@ class CredentialRow:
     created_at: int
     confirmed_at: int | None = None
     kind: OTPKind = "totp"
+    device: str = DEFAULT_DEVICE
+    last_used_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountRow:
-    """A user's throttle state and their active and pending credentials."""
+    """A user's throttle state and live credentials (active and pending, every device).
+
+    ``credentials`` is ordered by device name, then state (active first), then id.
+    """
 
     user_id: str
     failures: int
     last_failure_at: int | None
-    active: CredentialRow | None
-    pending: CredentialRow | None
+    credentials: tuple[CredentialRow, ...] = ()
+
+    @property
+    def active(self) -> tuple[CredentialRow, ...]:
+        """The active credentials, one per device."""
+        return tuple(c for c in self.credentials if c.state == "active")
+
+    def find(self, device: str, state: CredentialState) -> CredentialRow | None:
+        """The ``state`` credential of ``device``, if any."""
+        for c in self.credentials:
+            if c.device == device and c.state == state:
+                return c
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BackupCodeRow:
-    """One backup code: only its salted hash is stored."""
+    """One backup code of a user (shared by all devices): only its salted hash is stored."""
 
     id: str
-    credential_id: str
+    user_id: str
     code_hash: str = field(repr=False)
     used_at: int | None = None
 
@@ -174,11 +196,11 @@ class TwoFactorStore(Protocol):
         ...
 
     def load_account(self, user_id: str) -> AccountRow | None:
-        """The account with its active and pending credentials, read consistently."""
+        """The account with its live credentials (every device), read consistently."""
         ...
 
-    def load_backup_codes(self, credential_id: str) -> list[BackupCodeRow]:
-        """The current backup codes of a credential, used or not, in a stable order."""
+    def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
+        """The user's current backup codes, used or not, in a stable order."""
         ...
 
     def reserve_attempt(self, user_id: str, *, now: int, rule: ThrottleRule) -> Reservation:
@@ -195,10 +217,11 @@ class TwoFactorStore(Protocol):
     def put_pending(
         self, credential: CredentialRow, *, require_active: bool, event: AuditEvent
     ) -> ClaimResult:
-        """Create the account if needed and store ``credential`` as the one pending one.
+        """Create the account if needed and store ``credential`` as its device's pending one
+        (replacing an older pending one of that device).
 
-        ``require_active``: re-enrollment (an active credential must exist) or first
-        enrollment (none may exist); else :attr:`ClaimResult.STATE`.
+        ``require_active``: re-enrollment (an active credential of the same device must
+        exist) or first enrollment (none may exist); else :attr:`ClaimResult.STATE`.
         """
         ...
 
@@ -208,11 +231,12 @@ class TwoFactorStore(Protocol):
         *,
         step: int,
         now: int,
-        codes: Sequence[BackupCodeRow],
+        codes: Sequence[BackupCodeRow] | None,
         events: Sequence[AuditEvent],
     ) -> ClaimResult:
-        """Confirm a pending credential: claim ``step`` (``last_step < step``), retire the old
-        active credential and its backup codes, store ``codes``, reset failures to 0.
+        """Confirm a pending credential: claim ``step`` (``last_step < step``), disable the
+        old active credential of the same device, reset failures to 0; if ``codes`` is not
+        None, replace the user's backup codes with them.
 
         :attr:`ClaimResult.REPLAYED` if the step was taken, :attr:`ClaimResult.STATE` if the
         credential is no longer pending; nothing is written then.
@@ -222,9 +246,10 @@ class TwoFactorStore(Protocol):
     def claim_step(
         self, credential: CredentialRow, *, step: int, drift: int, now: int, event: AuditEvent
     ) -> ClaimResult:
-        """Accept a verified code: ``UPDATE ... WHERE state = 'active' AND last_step < step``
-        (one row changed, else :attr:`ClaimResult.REPLAYED`), failures reset to 0, ``event``
-        appended; one transaction."""
+        """Accept a verified code: ``UPDATE ... SET last_step = step, drift, last_used_at = now
+        WHERE state = 'active' AND last_step < step`` (one row changed, else
+        :attr:`ClaimResult.REPLAYED`), failures reset to 0, ``event`` appended; one
+        transaction."""
         ...
 
     def claim_backup_code(
@@ -243,14 +268,15 @@ class TwoFactorStore(Protocol):
         ...
 
     def replace_backup_codes(
-        self, credential_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
+        self, user_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
     ) -> bool:
-        """Drop all backup codes of an active credential and store ``codes``; False if the
-        credential is not active."""
+        """Drop all the user's backup codes and store ``codes``; False (nothing written) if
+        the user has no active credential."""
         ...
 
-    def disable(self, user_id: str, *, now: int, event: AuditEvent) -> bool:
-        """Disable every pending or active credential and drop backup codes; False if none."""
+    def disable(self, user_id: str, device: str | None, *, now: int, event: AuditEvent) -> bool:
+        """Disable the pending and active credentials of ``device`` (None: every device);
+        drop the backup codes when no active credential is left; False if nothing changed."""
         ...
 
     def unlock(self, user_id: str, *, event: AuditEvent) -> bool:

@@ -100,7 +100,7 @@ def test_forked_child_opens_its_own_connection(store: SQLiteStore) -> None:
     out = ctx.Queue()
     child = ctx.Process(target=_child_reads, args=(store, out))
     child.start()
-    assert out.get(timeout=30) == 1
+    assert out.get(timeout=30) == SCHEMA_VERSION
     child.join(timeout=30)
     assert child.exitcode == 0
     assert store._db.connection() is parent_conn  # the parent's connection was left alone

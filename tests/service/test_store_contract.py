@@ -95,19 +95,23 @@ def ev(event: str = "verify", user: str | None = "u", **kw: object) -> AuditEven
     return AuditEvent(at=100, event=event, user_id=user, **kw)  # type: ignore[arg-type]
 
 
-def codes_for(cid: str, n: int = 3) -> list[BackupCodeRow]:
-    return [BackupCodeRow(id=f"{cid}-b{i}", credential_id=cid, code_hash=f"h{i}") for i in range(n)]
+def codes_for(cid: str, n: int = 3, user: str = "u") -> list[BackupCodeRow]:
+    return [BackupCodeRow(id=f"{cid}-b{i}", user_id=user, code_hash=f"h{i}") for i in range(n)]
 
 
-def active(store: TwoFactorStore, user: str = "u", cid: str = "c1") -> CredentialRow:
-    c = cred(user, cid)
+def active(
+    store: TwoFactorStore, user: str = "u", cid: str = "c1", device: str = "default"
+) -> CredentialRow:
+    c = cred(user, cid, device=device)
     assert store.put_pending(c, require_active=False, event=ev("enroll", user)) is ClaimResult.OK
-    result = store.activate(c, step=10, now=100, codes=codes_for(cid), events=[ev("confirm", user)])
+    codes = codes_for(cid, user=user)
+    result = store.activate(c, step=10, now=100, codes=codes, events=[ev("confirm", user)])
     assert result is ClaimResult.OK
     account = store.load_account(user)
     assert account is not None
-    assert account.active is not None
-    return account.active
+    found = account.find(device, "active")
+    assert found is not None
+    return found
 
 
 def failures_of(store: TwoFactorStore, user: str = "u") -> int:
@@ -154,15 +158,12 @@ def test_put_pending_states(store: TwoFactorStore) -> None:
     assert store.put_pending(again, require_active=True, event=ev("reenroll")) is ClaimResult.OK
     account = store.load_account("u")
     assert account is not None
-    assert account.pending is not None
-    assert account.pending.id == "c2"
-    assert account.active is not None
-    assert account.active.id == "c1"
+    assert [(c.id, c.state) for c in account.credentials] == [("c1", "active"), ("c2", "pending")]
 
 
 def test_activate_claims_its_step_and_checks_state(store: TwoFactorStore) -> None:
     c = active(store)
-    assert (c.state, c.last_step, c.confirmed_at) == ("active", 10, 100)
+    assert (c.state, c.last_step, c.confirmed_at, c.last_used_at) == ("active", 10, 100, 100)
     assert store.activate(c, step=11, now=1, codes=[], events=[]) is ClaimResult.REPLAYED
     ghost = cred(cid="ghost")
     assert store.activate(ghost, step=11, now=1, codes=[], events=[]) is ClaimResult.STATE
@@ -193,7 +194,7 @@ def test_reservation_reads_the_account(store: TwoFactorStore) -> None:
     res = store.reserve_attempt("u", now=5, rule=RULE)
     assert res.granted
     assert res.account is not None
-    assert res.account.active == c
+    assert res.account.active == (c,)
     assert res.account.failures == 1
 
 
@@ -204,7 +205,7 @@ def test_unknown_users_are_throttled_like_known_ones(store: TwoFactorStore) -> N
     assert [r.failures for r in answers] == [1, 2, 3, 3, 3]
     account = store.load_account("nobody")
     assert account is not None
-    assert (account.failures, account.active, account.pending) == (3, None, None)
+    assert (account.failures, account.credentials) == (3, ())
 
 
 @pytest.mark.parametrize(("start", "size"), [(0, 32), (0, 96), (9, 32), (9, 96)])
@@ -232,8 +233,9 @@ def test_claim_step_is_conditional_and_resets_failures(store: TwoFactorStore) ->
         assert got is expected
     account = store.load_account("u")
     assert account is not None
-    assert account.active is not None
-    assert (account.active.last_step, account.active.drift, account.failures) == (11, 1, 0)
+    (now_active,) = account.active
+    assert (now_active.last_step, now_active.drift, now_active.last_used_at) == (11, 1, 100)
+    assert account.failures == 0
     assert [e.outcome for e in store.audit("u", limit=10)].count("ok") == 1
 
 
@@ -247,23 +249,23 @@ def test_replayed_claim_keeps_the_failures(store: TwoFactorStore) -> None:
 def test_backup_code_claim_is_single_use_and_counts_what_is_left(store: TwoFactorStore) -> None:
     c = active(store)
     fail_n(store, 1)
-    codes = store.load_backup_codes(c.id)
+    codes = store.load_backup_codes(c.user_id)
     assert [r.id for r in codes] == ["c1-b0", "c1-b1", "c1-b2"]
     assert store.claim_backup_code(codes[1], user_id="u", now=5, event=ev()) == 2
     assert store.claim_backup_code(codes[1], user_id="u", now=6, event=ev()) is None
     assert store.claim_backup_code(codes[0], user_id="u", now=7, event=ev()) == 1
-    assert [r.used_at for r in store.load_backup_codes(c.id)] == [7, 5, None]
+    assert [r.used_at for r in store.load_backup_codes("u")] == [7, 5, None]
     used = [e for e in store.audit("u", limit=20) if e.event == "backup_code_used"]
-    assert [(e.count, e.credential_id) for e in used] == [(2, "c1"), (1, "c1")]
+    assert [e.count for e in used] == [2, 1]
     account = store.load_account("u")
     assert account is not None
     assert account.failures == 0
 
 
 def test_concurrent_backup_codes_count_exactly(store: TwoFactorStore) -> None:
-    c = active(store)
-    store.replace_backup_codes(c.id, codes_for("c1", 12), event=ev("backup_codes_regenerated"))
-    rows = store.load_backup_codes(c.id)
+    active(store)
+    store.replace_backup_codes("u", codes_for("c1", 12), event=ev("backup_codes_regenerated"))
+    rows = store.load_backup_codes("u")
     left: list[int | None] = []
     burst(24, lambda i: left.append(store.claim_backup_code(rows[i % 12], user_id="u", now=9,
                                                             event=ev())))  # fmt: skip
@@ -289,21 +291,47 @@ def test_append_audit_keeps_order_and_fields(store: TwoFactorStore) -> None:
 
 
 def test_replace_codes_disable_unlock(store: TwoFactorStore) -> None:
-    c = active(store)
-    new = [BackupCodeRow(id="n0", credential_id=c.id, code_hash="x")]
-    assert store.replace_backup_codes(c.id, new, event=ev("backup_codes_regenerated"))
-    assert [r.id for r in store.load_backup_codes(c.id)] == ["n0"]
-    assert not store.replace_backup_codes("ghost", new, event=ev())
+    active(store)
+    new = [BackupCodeRow(id="n0", user_id="u", code_hash="x")]
+    assert store.replace_backup_codes("u", new, event=ev("backup_codes_regenerated"))
+    assert [r.id for r in store.load_backup_codes("u")] == ["n0"]
+    ghost = [BackupCodeRow(id="g0", user_id="ghost", code_hash="x")]
+    assert not store.replace_backup_codes("ghost", ghost, event=ev())
     fail_n(store, 3)
     assert store.unlock("u", event=ev("unlock"))
     assert not store.unlock("ghost", event=ev())
-    assert store.disable("u", now=1, event=ev("disable"))
-    assert not store.disable("u", now=1, event=ev("disable"))
-    assert store.load_backup_codes(c.id) == []
+    assert store.disable("u", None, now=1, event=ev("disable"))
+    assert not store.disable("u", None, now=1, event=ev("disable"))
+    assert store.load_backup_codes("u") == []
     account = store.load_account("u")
     assert account is not None
-    assert account.active is None
+    assert account.credentials == ()
     assert account.failures == 0
+
+
+def test_devices_are_enrolled_claimed_and_disabled_on_their_own(store: TwoFactorStore) -> None:
+    phone = active(store, device="phone")
+    tablet = cred(cid="c2", device="tablet")
+    assert store.put_pending(tablet, require_active=False, event=ev("enroll")) is ClaimResult.OK
+    assert store.activate(tablet, step=3, now=200, codes=None, events=[]) is ClaimResult.OK
+    assert [r.id for r in store.load_backup_codes("u")] == ["c1-b0", "c1-b1", "c1-b2"]
+    account = store.load_account("u")
+    assert account is not None
+    assert [(c.device, c.state, c.last_step) for c in account.credentials] == [
+        ("phone", "active", 10),
+        ("tablet", "active", 3),
+    ]
+    assert store.put_pending(cred(cid="c3", device="phone"), require_active=False,
+                             event=ev("enroll")) is ClaimResult.STATE  # fmt: skip
+    assert store.claim_step(phone, step=11, drift=0, now=300, event=ev()) is ClaimResult.OK
+    assert store.disable("u", "phone", now=400, event=ev("disable"))
+    assert not store.disable("u", "phone", now=400, event=ev("disable"))
+    assert len(store.load_backup_codes("u")) == 3  # the tablet is still active
+    account = store.load_account("u")
+    assert account is not None
+    assert [c.device for c in account.active] == ["tablet"]
+    assert store.disable("u", "tablet", now=500, event=ev("disable"))
+    assert store.load_backup_codes("u") == []  # no active device left
 
 
 # --- keys and rotation --------------------------------------------------------------------

@@ -46,14 +46,14 @@ class Counting:
     def __init__(self, tf: TwoFactor) -> None:
         self.calls = 0
         self.lock = threading.Lock()
-        inner = tf._attempts.steps
+        inner = tf._attempts.evaluate
 
-        def steps(*args: Any) -> Any:
+        def evaluate(*args: Any) -> Any:
             with self.lock:
                 self.calls += 1
             return inner(*args)
 
-        tf._attempts.steps = steps  # type: ignore[method-assign,assignment]  # a test hook
+        tf._attempts.evaluate = evaluate  # type: ignore[method-assign,assignment]  # a test hook
 
 
 def _prepare(path: str, kind: str, failures: int, **overrides: Any) -> tuple[TwoFactor, str]:
