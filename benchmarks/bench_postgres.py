@@ -119,8 +119,8 @@ class Bench:
                 setup.confirm(name, TOTP(key=pending.secret).at(T0))
                 account = setup._store.load_account(name)
                 assert account is not None
-                assert account.active is not None
-                group.append(User(name, pending.secret.reveal(), account.active.id))
+                (row,) = account.active
+                group.append(User(name, pending.secret.reveal(), row.id))
             self.users.append(group)
         setup.close()
         self.rule = POLICY.rule
@@ -154,7 +154,7 @@ class Bench:
                 row = conn.execute(q.RESERVE, {"user": user.name, "now": now, **rule}).fetchone()
                 assert row is not None
                 claimed = conn.execute(q.CLAIM_STEP, {"user": user.name, "id": user.cred_id,
-                                       "step": step, "drift": 0,
+                                       "step": step, "drift": 0, "now": now,
                                        **q.audit_params([event])}).fetchone()  # fmt: skip
                 assert claimed == (True,)
 

@@ -86,6 +86,26 @@ _V1: Final = (
        FOR EACH STATEMENT EXECUTE FUNCTION {schema}.audit_log_append_only()""",
 )
 
+# Version 2: many named devices per user (one active and one pending per device name),
+# backup codes per user, the time each credential was last used.
+_V2: Final = (
+    "ALTER TABLE {schema}.credentials ADD COLUMN device text NOT NULL DEFAULT 'default'",
+    "ALTER TABLE {schema}.credentials ADD COLUMN last_used_at bigint",
+    "DROP INDEX {schema}.credentials_one_active",
+    "DROP INDEX {schema}.credentials_one_pending",
+    "CREATE UNIQUE INDEX credentials_one_active ON {schema}.credentials (user_id, device) "
+    "WHERE state = 'active'",
+    "CREATE UNIQUE INDEX credentials_one_pending ON {schema}.credentials (user_id, device) "
+    "WHERE state = 'pending'",
+    "ALTER TABLE {schema}.backup_codes ADD COLUMN user_id text "
+    "REFERENCES {schema}.accounts (user_id)",
+    "UPDATE {schema}.backup_codes b SET user_id = c.user_id FROM {schema}.credentials c "
+    "WHERE c.id = b.credential_id",
+    "ALTER TABLE {schema}.backup_codes ALTER COLUMN user_id SET NOT NULL",
+    "ALTER TABLE {schema}.backup_codes DROP COLUMN credential_id",
+    "CREATE INDEX backup_codes_user ON {schema}.backup_codes (user_id, position)",
+)
+
 #: Statements per migration; ``schema_version.version`` counts the ones applied.
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1,)
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

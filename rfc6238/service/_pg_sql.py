@@ -33,19 +33,19 @@ CRED: Final = ", ".join(f"{{p}}.{name}" for name in _CRED_KEYS)
 
 
 def _with_live(source: str, user: str) -> str:
-    """``<the active and pending credential columns> FROM source`` joined on ``user``."""
+    """``<credential columns> FROM source`` joined to the live credentials of ``user``: one
+    row per credential (NULLs: none), in the SQLite store's order (device, state, id, bytes)."""
     return (
-        f"{CRED.format(p='c')}, {CRED.format(p='p')} FROM {source} "
-        f"LEFT JOIN credentials c ON c.user_id = {user} AND c.state = 'active' "
-        f"LEFT JOIN credentials p ON p.user_id = {user} AND p.state = 'pending'"
+        f"{CRED.format(p='c')} FROM {source} LEFT JOIN credentials c ON c.user_id = {user} "
+        "AND c.state IN ('active', 'pending') "
+        'ORDER BY c.device COLLATE "C", c.state COLLATE "C", c.id COLLATE "C"'
     )
 
 
 #: The account's throttle state and live credentials, one statement.
 LOAD_ACCOUNT: Final = (
-    f"SELECT a.failures, a.last_failure_at, {_with_live('accounts a', 'a.user_id')} "
-    "WHERE a.user_id = %(user)s"
-)
+    f"SELECT a.failures, a.last_failure_at, {_with_live('accounts a', 'a.user_id')}"
+).replace(" ORDER BY", " WHERE a.user_id = %(user)s ORDER BY")
 
 _EVENTS: Final = (
     "unnest(%(a_at)s::bigint[], %(a_event)s::text[], %(a_user)s::text[], %(a_cred)s::text[], "
@@ -81,7 +81,8 @@ RESERVE: Final = (
 #: statement. The account row is locked first, as by every write, so writes never deadlock.
 CLAIM_STEP: Final = (
     "WITH acct AS (SELECT 1 FROM accounts WHERE user_id = %(user)s FOR UPDATE), "
-    "claim AS (UPDATE credentials SET last_step = %(step)s, drift = %(drift)s "
+    "claim AS (UPDATE credentials SET last_step = %(step)s, drift = %(drift)s, "
+    "last_used_at = %(now)s "
     "WHERE id = %(id)s AND state = 'active' AND last_step < %(step)s "
     "AND EXISTS (SELECT 1 FROM acct) RETURNING 1), "
     "reset AS (UPDATE accounts SET failures = 0 WHERE user_id = %(user)s AND failures <> 0 "
@@ -94,14 +95,13 @@ CLAIM_STEP: Final = (
 #: of its transaction, so its snapshot holds every other use (the count is exact).
 CLAIM_BACKUP: Final = (
     "WITH claim AS (UPDATE backup_codes SET used_at = %(now)s WHERE id = %(id)s "
-    "AND used_at IS NULL RETURNING credential_id), "
+    "AND user_id = %(user)s AND used_at IS NULL RETURNING 1), "
     "reset AS (UPDATE accounts SET failures = 0 WHERE user_id = %(user)s AND failures <> 0 "
     "AND EXISTS (SELECT 1 FROM claim) RETURNING 1), "
-    "unused AS (SELECT count(*) AS n FROM backup_codes WHERE used_at IS NULL AND id <> %(id)s "
-    "AND credential_id IN (SELECT id FROM credentials WHERE user_id = %(user)s "
-    "AND state = 'active')), "
+    "unused AS (SELECT count(*) AS n FROM backup_codes WHERE user_id = %(user)s "
+    "AND used_at IS NULL AND id <> %(id)s), "
     f"ev AS (SELECT {_AUDIT_COLUMNS}, n FROM {_EVENTS} UNION ALL "
-    "SELECT %(now)s, 'backup_code_used', %(user)s, credential_id, NULL, NULL, NULL, NULL, "
+    "SELECT %(now)s, 'backup_code_used', %(user)s, NULL, NULL, NULL, NULL, NULL, "
     "(SELECT n FROM unused), 2147483647 FROM claim), "
     f"audit AS (INSERT INTO audit_log ({_AUDIT_COLUMNS}) SELECT {_AUDIT_COLUMNS} FROM ev "
     f"{_IF_CLAIMED} ORDER BY n RETURNING 1) "

@@ -64,10 +64,13 @@ _INSERT_CRED = (
 )
 
 
-def _live_account(user_id: str, row: Sequence[Any], start: int) -> AccountRow:
-    """``row[start:]`` = the active then the pending credential columns (NULLs: none)."""
-    creds = [row[i : i + _CRED_N] for i in (start, start + _CRED_N)]
-    return _account(user_id, row[:2], [c for c in creds if c[0] is not None])
+def _live_account(user_id: str, rows: Sequence[Sequence[Any]], start: int) -> AccountRow:
+    """The throttle state in ``row[:2]``, one credential per row from ``start`` (or NULLs)."""
+    creds = [row[start : start + _CRED_N] for row in rows if row[start] is not None]
+    return _account(user_id, rows[0][:2], creds)
+
+
+_HAS_ACTIVE = "SELECT 1 FROM credentials WHERE user_id = %s AND state = 'active' LIMIT 1"
 
 
 def _audit(conn: Any, events: Sequence[AuditEvent]) -> None:
@@ -118,14 +121,14 @@ class PostgresStore(PostgresConnections):
 
     def load_account(self, user_id: str) -> AccountRow | None:
         rows = self._one("loading the account", q.LOAD_ACCOUNT, {"user": user_id})
-        return _live_account(user_id, rows[0], 2) if rows else None
+        return _live_account(user_id, rows, 2) if rows else None
 
     def reserve_attempt(self, user_id: str, *, now: int, rule: ThrottleRule) -> Reservation:
         params = {"user": user_id, "now": now, **q.rule_params(rule)}
         rows = self._one("reserving an attempt", q.RESERVE, params)
         if rows:  # granted: counted, and the account read by the same statement
             failures, last, inserted = rows[0][:3]
-            account = None if inserted else _live_account(user_id, rows[0], 3)
+            account = None if inserted else _live_account(user_id, rows, 3)
             return Reservation(granted=True, failures=failures, last_failure_at=last,
                                account=account)  # fmt: skip
         # Refused (nothing written): read the row as it is now, for the answer's wait.
@@ -135,16 +138,14 @@ class PostgresStore(PostgresConnections):
         return Reservation(granted=False, failures=current.failures,
                            last_failure_at=current.last_failure_at, account=current)  # fmt: skip
 
-    def load_backup_codes(self, credential_id: str) -> list[BackupCodeRow]:
+    def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
         rows = self._one(
             "loading backup codes",
-            "SELECT id, credential_id, code_hash, used_at FROM backup_codes "
-            "WHERE credential_id = %s ORDER BY position",
-            (credential_id,),
+            "SELECT id, user_id, code_hash, used_at FROM backup_codes "
+            "WHERE user_id = %s ORDER BY position",
+            (user_id,),
         )
-        return [
-            BackupCodeRow(id=r[0], credential_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows
-        ]
+        return [BackupCodeRow(id=r[0], user_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows]
 
     def audit(self, user_id: str | None, *, limit: int) -> list[AuditEvent]:
         where = "user_id IS NULL" if user_id is None else "user_id = %s"
@@ -173,15 +174,16 @@ class PostgresStore(PostgresConnections):
             )
             _lock_account(conn, c.user_id)
             has_active = conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM credentials WHERE user_id = %s AND state = 'active')",
-                (c.user_id,),
+                "SELECT EXISTS (SELECT 1 FROM credentials WHERE user_id = %s "
+                "AND device = %s AND state = 'active')",
+                (c.user_id, c.device),
             ).fetchone()[0]
             if has_active != require_active:
                 raise Abort(ClaimResult.STATE)
             conn.execute(
                 "UPDATE credentials SET state = 'disabled', disabled_at = %s "
-                "WHERE user_id = %s AND state = 'pending'",
-                (c.created_at, c.user_id),
+                "WHERE user_id = %s AND device = %s AND state = 'pending'",
+                (c.created_at, c.user_id, c.device),
             )
             conn.execute(_INSERT_CRED, _CRED_VALUES(replace(c, state="pending")))
             _audit(conn, [event])
@@ -194,7 +196,7 @@ class PostgresStore(PostgresConnections):
         *,
         step: int,
         now: int,
-        codes: Sequence[BackupCodeRow],
+        codes: Sequence[BackupCodeRow] | None,
         events: Sequence[AuditEvent],
     ) -> ClaimResult:
         user = credential.user_id
@@ -208,23 +210,21 @@ class PostgresStore(PostgresConnections):
                 active = state is not None and state[0] == "active"
                 raise Abort(ClaimResult.REPLAYED if active else ClaimResult.STATE)
             conn.execute(
-                "DELETE FROM backup_codes WHERE credential_id IN "
-                "(SELECT id FROM credentials WHERE user_id = %s AND state = 'active')",
-                (user,),
-            )
-            conn.execute(
                 "UPDATE credentials SET state = 'disabled', disabled_at = %s "
-                "WHERE user_id = %s AND state = 'active'",
-                (now, user),
+                "WHERE user_id = %s AND device = %s AND state = 'active'",
+                (now, user, credential.device),
             )
             claimed = conn.execute(
-                "UPDATE credentials SET state = 'active', last_step = %s, confirmed_at = %s "
-                "WHERE id = %s AND state = 'pending' AND last_step < %s RETURNING 1",
-                (step, now, credential.id, step),
+                "UPDATE credentials SET state = 'active', last_step = %s, confirmed_at = %s, "
+                "last_used_at = %s WHERE id = %s AND state = 'pending' AND last_step < %s "
+                "RETURNING 1",
+                (step, now, now, credential.id, step),
             ).fetchall()
             if not claimed:
                 raise Abort(ClaimResult.REPLAYED)
-            self._insert_codes(conn, codes)
+            if codes is not None:
+                conn.execute("DELETE FROM backup_codes WHERE user_id = %s", (user,))
+                self._insert_codes(conn, codes)
             conn.execute(
                 "UPDATE accounts SET failures = 0 WHERE user_id = %s AND failures <> 0", (user,)
             )
@@ -235,49 +235,38 @@ class PostgresStore(PostgresConnections):
     @staticmethod
     def _insert_codes(conn: Any, codes: Sequence[BackupCodeRow]) -> None:
         conn.execute(
-            "INSERT INTO backup_codes (id, credential_id, position, code_hash) "
+            "INSERT INTO backup_codes (id, user_id, position, code_hash) "
             "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[])",
-            ([c.id for c in codes], [c.credential_id for c in codes],
+            ([c.id for c in codes], [c.user_id for c in codes],
              list(range(len(codes))), [c.code_hash for c in codes]),
         )  # fmt: skip
 
     def replace_backup_codes(
-        self, credential_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
+        self, user_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
     ) -> bool:
         def body(conn: Any) -> None:
-            owner = conn.execute(
-                "SELECT user_id FROM credentials WHERE id = %s AND state = 'active'",
-                (credential_id,),
-            ).fetchone()
-            if owner is None:
+            _lock_account(conn, user_id)
+            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
                 raise Abort(ClaimResult.STATE)
-            _lock_account(conn, owner[0])
-            active = conn.execute(
-                "SELECT 1 FROM credentials WHERE id = %s AND state = 'active'", (credential_id,)
-            ).fetchone()
-            if active is None:
-                raise Abort(ClaimResult.STATE)
-            conn.execute("DELETE FROM backup_codes WHERE credential_id = %s", (credential_id,))
+            conn.execute("DELETE FROM backup_codes WHERE user_id = %s", (user_id,))
             self._insert_codes(conn, codes)
             _audit(conn, [event])
 
         return self._transact("replacing backup codes", body) is ClaimResult.OK
 
-    def disable(self, user_id: str, *, now: int, event: AuditEvent) -> bool:
+    def disable(self, user_id: str, device: str | None, *, now: int, event: AuditEvent) -> bool:
         def body(conn: Any) -> None:
             _lock_account(conn, user_id)
-            conn.execute(
-                "DELETE FROM backup_codes WHERE credential_id IN "
-                "(SELECT id FROM credentials WHERE user_id = %s)",
-                (user_id,),
-            )
             changed = conn.execute(
                 "UPDATE credentials SET state = 'disabled', disabled_at = %s "
-                "WHERE user_id = %s AND state IN ('active', 'pending') RETURNING 1",
-                (now, user_id),
+                "WHERE user_id = %s AND state IN ('active', 'pending') "
+                "AND (%s::text IS NULL OR device = %s) RETURNING 1",
+                (now, user_id, device, device),
             ).fetchall()
             if not changed:
                 raise Abort(ClaimResult.STATE)
+            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
+                conn.execute("DELETE FROM backup_codes WHERE user_id = %s", (user_id,))
             _audit(conn, [event])
 
         return self._transact("disabling", body) is ClaimResult.OK
@@ -296,7 +285,7 @@ class PostgresStore(PostgresConnections):
         self, credential: CredentialRow, *, step: int, drift: int, now: int, event: AuditEvent
     ) -> ClaimResult:
         params = {"user": credential.user_id, "id": credential.id, "step": step,
-                  "drift": drift, **q.audit_params([event])}  # fmt: skip
+                  "drift": drift, "now": now, **q.audit_params([event])}  # fmt: skip
         claimed = self._one("claiming the step", q.CLAIM_STEP, params)[0][0]
         return ClaimResult.OK if claimed else ClaimResult.REPLAYED
 

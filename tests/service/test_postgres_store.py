@@ -23,7 +23,7 @@ from test_store_contract import RULE, active, box, cred, ev
 from rfc6238 import TOTP
 from rfc6238.errors import InvalidParameter, ReplayedToken, StorageError
 from rfc6238.service import TwoFactor
-from rfc6238.service._pg_schema import SCHEMA_VERSION
+from rfc6238.service._pg_schema import MIGRATIONS, SCHEMA_VERSION
 from rfc6238.service.keyring import KeyRing
 from rfc6238.service.postgres_store import PostgresStore
 from rfc6238.service.store import ClaimResult
@@ -96,7 +96,7 @@ def test_application_role_needs_no_ddl(pg_server: PostgresServer, pg_dsn: str) -
     try:
         store = PostgresStore(app_dsn, migrate=False)
         active(store)
-        c = store.load_account("u").active
+        (c,) = store.load_account("u").active
         assert store.claim_step(c, step=11, drift=0, now=100, event=ev()) is (
             ClaimResult.OK)  # fmt: skip
         assert store.reserve_attempt("u", now=100, rule=RULE).failures == 1
@@ -270,3 +270,37 @@ def test_service_opens_on_a_postgresql_url(pg_server: PostgresServer, pg_dsn: st
     with psycopg.connect(pg_dsn) as conn:  # the secret is only an envelope in the table
         (secret,) = conn.execute("SELECT secret FROM rfc6238.credentials").fetchone()
         assert pending.secret.reveal() not in secret
+
+
+def test_a_version_1_database_migrates_to_devices(pg_dsn: str) -> None:
+    """Schema 1 (one credential per user, backup codes per credential), written by its own
+    statements, opens as the current schema with every row kept."""
+    v1 = [stmt.format(schema='"rfc6238"') for stmt in MIGRATIONS[0]]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn, conn.transaction():
+        conn.execute("CREATE SCHEMA rfc6238")
+        conn.execute("CREATE TABLE rfc6238.schema_version (version integer NOT NULL)")
+        conn.execute("INSERT INTO rfc6238.schema_version VALUES (1)")
+        for stmt in v1:
+            conn.execute(stmt)  # type: ignore[call-overload]  # trusted migration text
+        conn.execute("INSERT INTO rfc6238.accounts VALUES ('old', 2, 90, 1)")
+        conn.execute(
+            "INSERT INTO rfc6238.credentials (id, user_id, state, secret, key_id, digits, "
+            "period, algorithm, t0, last_step, created_at) VALUES "
+            "('c-old', 'old', 'active', %s, 1, 6, 30, 'SHA1', 0, 77, 1)",
+            (box(),),
+        )
+        conn.execute("INSERT INTO rfc6238.backup_codes VALUES ('b0', 'c-old', 0, 'h0', NULL), "
+                     "('b1', 'c-old', 1, 'h1', 5)")  # fmt: skip
+    store = PostgresStore(pg_dsn)
+    assert store.schema_version() == SCHEMA_VERSION == 2
+    account = store.load_account("old")
+    assert account is not None
+    (row,) = account.active
+    assert (row.id, row.device, row.last_step, row.last_used_at) == ("c-old", "default", 77, None)
+    assert (account.failures, account.last_failure_at) == (2, 90)
+    codes = store.load_backup_codes("old")
+    assert [(c.id, c.user_id, c.used_at) for c in codes] == [("b0", "old", None), ("b1", "old", 5)]
+    tablet = cred("old", "c-tab", device="tablet")
+    assert store.put_pending(tablet, require_active=False, event=ev("enroll", "old")) is (
+        ClaimResult.OK)  # fmt: skip
+    store.close()

@@ -373,7 +373,7 @@ def test_fresh_reopened_and_newer_schema(backend: Backend) -> None:
     assert again.schema_version() == version
     account = again.load_account("u")
     assert account is not None
-    assert account.active is not None
+    assert [c.id for c in account.active] == ["c1"]
     assert [e.event for e in again.audit("u", limit=10)] == ["enroll", "confirm"]
     backend.set_version(version + 1)
     with pytest.raises(StorageError, match="newer"):
@@ -399,7 +399,7 @@ def test_a_new_pending_credential_replaces_the_old_one(store: TwoFactorStore) ->
     assert store.put_pending(newer, require_active=False, event=ev("enroll")) is ClaimResult.OK
     account = store.load_account("u")
     assert account is not None
-    assert (account.pending, account.active, account.failures) == (newer, None, 0)
+    assert (account.credentials, account.failures) == ((newer,), 0)
     assert account.last_failure_at is None
     old = cred()  # the replaced one can no longer be confirmed
     assert store.activate(old, step=1, now=1, codes=[], events=[]) is ClaimResult.STATE
@@ -417,15 +417,15 @@ def test_refused_writes_change_nothing(store: TwoFactorStore) -> None:
     assert stale is ClaimResult.REPLAYED  # the step is not above last_step
     account = store.load_account("u")
     assert account is not None
-    assert account.active == c
+    assert account.active == (c,)
     assert account.failures == 2
-    assert store.load_backup_codes("c2") == []
+    assert [r.id for r in store.load_backup_codes("u")] == ["c1-b0", "c1-b1", "c1-b2"]
 
 
 def test_claims_on_a_disabled_credential_fail(store: TwoFactorStore) -> None:
     c = active(store)
-    code = store.load_backup_codes(c.id)[0]
-    assert store.disable("u", now=5, event=ev("disable"))
+    code = store.load_backup_codes("u")[0]
+    assert store.disable("u", None, now=5, event=ev("disable"))
     assert store.claim_step(c, step=99, drift=0, now=5, event=ev()) is ClaimResult.REPLAYED
     assert store.claim_backup_code(code, user_id="u", now=5, event=ev()) is None
 
@@ -436,8 +436,8 @@ def test_far_steps_and_counters_are_stored_exactly(store: TwoFactorStore) -> Non
         assert store.claim_step(c, step=step, drift=-3, now=1, event=ev()) is ClaimResult.OK
     account = store.load_account("u")
     assert account is not None
-    assert account.active is not None
-    assert (account.active.last_step, account.active.drift) == (2**62, -3)
+    (row,) = account.active
+    assert (row.last_step, row.drift, row.last_used_at) == (2**62, -3, 1)
 
 
 def test_audit_limit_returns_the_newest_oldest_first(store: TwoFactorStore) -> None:
