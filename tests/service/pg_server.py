@@ -189,7 +189,7 @@ class PostgresServer:
         import psycopg
 
         with psycopg.connect(self.dsn(dbname), autocommit=True) as conn:
-            cur = conn.execute(sql, params or None)  # type: ignore[arg-type]
+            cur = conn.execute(sql, params or None)
             return cur.fetchall() if cur.description else None
 
     def create_database(self, name: str) -> str:

@@ -85,6 +85,6 @@ def burst_guess(tf: TwoFactor, code: str, barrier: Any, out: Any, i: int) -> Non
         calls.append(1)
         return inner(*args)
 
-    tf._attempts.evaluate = evaluate  # type: ignore[method-assign]  # a test hook
+    tf._attempts.evaluate = evaluate  # type: ignore[method-assign,assignment]  # a test hook
     barrier.wait(timeout=60)
     out.put((i, outcome(tf.verify, "target", code), len(calls)))

@@ -96,7 +96,9 @@ def test_application_role_needs_no_ddl(pg_server: PostgresServer, pg_dsn: str) -
     try:
         store = PostgresStore(app_dsn, migrate=False)
         active(store)
-        (c,) = store.load_account("u").active
+        account = store.load_account("u")
+        assert account is not None
+        (c,) = account.active
         assert store.claim_step(c, step=11, drift=0, now=100, event=ev()) is (
             ClaimResult.OK)  # fmt: skip
         assert store.reserve_attempt("u", now=100, rule=RULE).failures == 1
@@ -249,7 +251,9 @@ def test_forked_child_uses_its_own_pool(pg: PostgresStore) -> None:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert pg.load_account("u").failures == 1  # the parent's pool still works
+    account = pg.load_account("u")
+    assert account is not None
+    assert account.failures == 1  # the parent's pool still works
     assert pg.reserve_attempt("u", now=2, rule=RULE).failures == 2
 
 
@@ -268,7 +272,9 @@ def test_service_opens_on_a_postgresql_url(pg_server: PostgresServer, pg_dsn: st
         assert tf.use_backup_code("alice", codes[0]).remaining == len(codes) - 1
         assert [e.event for e in tf.audit("alice")][:2] == ["enroll", "confirm"]
     with psycopg.connect(pg_dsn) as conn:  # the secret is only an envelope in the table
-        (secret,) = conn.execute("SELECT secret FROM rfc6238.credentials").fetchone()
+        row = conn.execute("SELECT secret FROM rfc6238.credentials").fetchone()
+        assert row is not None
+        (secret,) = row
         assert pending.secret.reveal() not in secret
 
 
@@ -281,7 +287,7 @@ def test_a_version_1_database_migrates_to_devices(pg_dsn: str) -> None:
         conn.execute("CREATE TABLE rfc6238.schema_version (version integer NOT NULL)")
         conn.execute("INSERT INTO rfc6238.schema_version VALUES (1)")
         for stmt in v1:
-            conn.execute(stmt)  # type: ignore[call-overload]  # trusted migration text
+            conn.execute(stmt.encode())  # the migration's own text, trusted
         conn.execute("INSERT INTO rfc6238.accounts VALUES ('old', 2, 90, 1)")
         conn.execute(
             "INSERT INTO rfc6238.credentials (id, user_id, state, secret, key_id, digits, "
