@@ -20,17 +20,26 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from .._checks import check_token
-from ..errors import AccountLocked, InvalidToken, MalformedToken, RateLimited, ReplayedToken
+from ..errors import (
+    AccountLocked,
+    InvalidEncoding,
+    InvalidToken,
+    MalformedToken,
+    RateLimited,
+    ReplayedToken,
+    StorageError,
+)
 from ..secret import generate_secret
 from ..verify import Match as VerifiedMatch
 from ..verify import verify_hotp, verify_totp
 from . import backup
+from ._enroll import sealed_credential
 from .audit import AuditEvent, EventName, Factor, Outcome
-from .envelope import open_envelope, seal
+from .envelope import open_envelope
 from .keyring import KeyRing
 from .policy import Policy
 from .rotation import credential_binding
-from .store import BackupCodeRow, CredentialRow, Reservation, TwoFactorStore
+from .store import DEFAULT_DEVICE, BackupCodeRow, CredentialRow, Reservation, TwoFactorStore
 
 __all__ = ["INVALID", "REPLAYED", "Attempts", "Match"]
 
@@ -53,23 +62,9 @@ class Attempts:
     def __init__(self, store: TwoFactorStore, ring: KeyRing, policy: Policy, dummy_id: str) -> None:
         self.store, self.ring, self.policy, self.rule = store, ring, policy, policy.rule
         # Unknown users decrypt and check this credential, so they cost what a real user does.
-        dummy = CredentialRow(
-            id=dummy_id,
-            kind=policy.type,
-            user_id="",
-            state="active",
-            secret=b"",
-            key_id=ring.active,
-            digits=policy.digits,
-            period=policy.period,
-            algorithm=policy.algorithm,
-            t0=0,
-            last_step=-1,
-            drift=0,
-            created_at=0,
-        )
         raw = generate_secret(policy.secret_bytes).reveal()
-        self.dummy = replace(dummy, secret=seal(ring, raw, credential_binding(dummy)))
+        pending = sealed_credential(ring, policy, "", DEFAULT_DEVICE, dummy_id, raw, 0)
+        self.dummy = replace(pending, state="active")
         self.dummy_hash = backup.hash_backup_code(
             backup.generate_backup_code(), params=policy.backup_scrypt
         )
@@ -90,7 +85,7 @@ class Attempts:
         res = self.store.reserve_attempt(user_id, now=now, rule=self.rule)
         if res.granted:
             return res
-        active = res.account.active[0] if res.account and res.account.active else None
+        active = res.account.active[0] if res.account.active else None
         wait = max(self.rule.retry_after(res.failures, res.last_failure_at, now), 1.0)
         locked = wait == float("inf")
         self.store.append_audit(
@@ -262,7 +257,10 @@ class Attempts:
         slots += [None] * (max(self.policy.backup_codes, len(rows)) - len(rows))
         matched: BackupCodeRow | None = None
         for row in slots:  # no early exit: every slot costs one scrypt
-            ok = backup.check_normalized(canonical, row.code_hash if row else self.dummy_hash)
+            try:
+                ok = backup.check_normalized(canonical, row.code_hash if row else self.dummy_hash)
+            except InvalidEncoding:  # bounded parameters: refused before any hashing
+                raise StorageError("a stored backup code hash is corrupt") from None
             if ok and row is not None and matched is None:
                 matched = row
         if not enrolled or matched is None:

@@ -96,7 +96,7 @@ def check_name(value: object, name: str, max_length: int) -> str:
         raise InvalidType(f"{name} must be a str, not {type(value).__name__}")
     if len(value) > 4 * max_length:  # bound the work before normalising
         raise InvalidParameter(f"{name} must be 1 to {max_length} characters")
-    text = unicodedata.normalize("NFC", value)
+    text = value if value.isascii() else unicodedata.normalize("NFC", value)
     if not 1 <= len(text) <= max_length:
         raise InvalidParameter(f"{name} must be 1 to {max_length} characters")
     if not text.isascii() or not text.isprintable():

@@ -19,7 +19,7 @@ Traceback (most recent call last):
   ...
 rfc6238.errors.KeyringError: key check failed for key id 1: not the key this database uses
 >>> rotate_keys(store, ring.with_key(2, bytes(range(32)), activate=True), batch_size=10, now=0)
-RotationReport(active_key_id=2, reencrypted=0, remaining={})
+RotationReport(active_key_id=2, reencrypted=0, remaining={}, undecryptable=())
 >>> store.close()
 """
 

@@ -29,6 +29,7 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import Any, Final, Literal
 
+from ..errors import StorageError
 from ._sqlite_conn import Abort, SQLiteConnections
 from .audit import AuditEvent
 from .store import (
@@ -38,6 +39,7 @@ from .store import (
     CredentialRow,
     Reservation,
     ThrottleRule,
+    stored_credential,
 )
 
 __all__ = ["SQLiteStore"]
@@ -81,7 +83,11 @@ _RESERVE: Final = (
     "INSERT INTO accounts (user_id, failures, last_failure_at, created_at) "  # noqa: S608
     "VALUES (:user, 1, :now, :now) ON CONFLICT (user_id) DO UPDATE SET "
     f"failures = failures + 1, last_failure_at = :now WHERE {_ALLOWED} "
-    "RETURNING failures"
+    "RETURNING failures, last_failure_at"
+)
+_CLAIM_STEP: Final = (
+    "UPDATE credentials SET last_step = ?, drift = ?, last_used_at = ? "
+    "WHERE id = ? AND state = 'active' AND last_step < ?"
 )
 _RESET: Final = "UPDATE accounts SET failures = 0 WHERE user_id = ? AND failures != 0"
 _UNUSED_CODES: Final = "SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL"
@@ -89,7 +95,15 @@ _HAS_ACTIVE: Final = "SELECT 1 FROM credentials WHERE user_id = ? AND state = 'a
 
 
 def _credential(row: Sequence[Any]) -> CredentialRow:
-    return CredentialRow(**dict(zip(_CRED_KEYS, row, strict=True)))
+    return stored_credential(dict(zip(_CRED_KEYS, row, strict=True)))
+
+
+def _throttle_state(row: Sequence[Any] | None) -> Sequence[Any] | None:
+    if row is not None and (
+        type(row[0]) is not int or row[0] < 0 or (row[1] is not None and type(row[1]) is not int)
+    ):
+        raise StorageError("corrupt account row: bad failures or last_failure_at")
+    return row
 
 
 def _account(user_id: str, state: Sequence[Any], creds: list[Any]) -> AccountRow:
@@ -102,7 +116,10 @@ def _account(user_id: str, state: Sequence[Any], creds: list[Any]) -> AccountRow
 
 
 def _audit(conn: sqlite3.Connection, events: Sequence[AuditEvent]) -> None:
-    conn.executemany(_INSERT_AUDIT, [_AUDIT_VALUES(e) for e in events])
+    if len(events) == 1:  # the usual case: execute is cheaper than executemany
+        conn.execute(_INSERT_AUDIT, _AUDIT_VALUES(events[0]))
+    else:
+        conn.executemany(_INSERT_AUDIT, [_AUDIT_VALUES(e) for e in events])
 
 
 class SQLiteStore:
@@ -149,7 +166,9 @@ class SQLiteStore:
                 [(key_id, box, now) for key_id, box in checks.items()],
             )
             rows = conn.execute("SELECT key_id, envelope FROM key_checks").fetchall()
-        return {int(k): bytes(v) for k, v in rows}
+        if any(type(k) is not int or type(v) is not bytes for k, v in rows):
+            raise StorageError("corrupt key_checks row")
+        return dict(rows)
 
     def count_by_key(self) -> dict[int, int]:
         """``SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id``."""
@@ -161,7 +180,7 @@ class SQLiteStore:
     def load_account(self, user_id: str) -> AccountRow | None:
         """The account row and its live credentials, in one read transaction."""
         with self._db.snapshot() as conn:
-            state = conn.execute(_ACCOUNT, (user_id,)).fetchone()
+            state = _throttle_state(conn.execute(_ACCOUNT, (user_id,)).fetchone())
             creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall()
         return None if state is None else _account(user_id, state, creds)
 
@@ -189,8 +208,8 @@ class SQLiteStore:
 
     def reserve_attempt(self, user_id: str, *, now: int, rule: ThrottleRule) -> Reservation:
         """One ``BEGIN IMMEDIATE`` transaction: the conditional upsert that counts the
-        attempt (``RETURNING failures``: no row means refused), then the account and its
-        live credentials, read under the same write lock."""
+        attempt (``RETURNING failures, last_failure_at``; no row means refused, and the
+        count is read instead), then the live credentials, under the same write lock."""
         values = {
             "user": user_id,
             "now": now,
@@ -200,15 +219,19 @@ class SQLiteStore:
             "cap": rule.backoff_max,
         }
         with self._db.write() as conn:
-            existed = conn.execute(_ACCOUNT, (user_id,)).fetchone()
-            granted = conn.execute(_RESERVE, values).fetchone() is not None
-            state = conn.execute(_ACCOUNT, (user_id,)).fetchone()
-            creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall() if existed else []
+            state = conn.execute(_RESERVE, values).fetchone()
+            granted = state is not None
+            if not granted:
+                state = conn.execute(_ACCOUNT, (user_id,)).fetchone()
+            creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall()
+        state = _throttle_state(state)
+        assert state is not None  # the upsert made the row or it was there
+        account = _account(user_id, state, creds)
         return Reservation(
             granted=granted,
-            failures=state[0],
-            last_failure_at=state[1],
-            account=_account(user_id, state, creds) if existed else None,
+            failures=account.failures,
+            last_failure_at=account.last_failure_at,
+            account=account,
         )
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -349,11 +372,7 @@ class SQLiteStore:
         ``event``."""
 
         def body(conn: sqlite3.Connection) -> None:
-            claimed = conn.execute(
-                "UPDATE credentials SET last_step = ?, drift = ?, last_used_at = ? "
-                "WHERE id = ? AND state = 'active' AND last_step < ?",
-                (step, drift, now, credential.id, step),
-            ).rowcount
+            claimed = conn.execute(_CLAIM_STEP, (step, drift, now, credential.id, step)).rowcount
             if claimed != 1:
                 raise Abort(ClaimResult.REPLAYED)
             conn.execute(_RESET, (credential.user_id,))

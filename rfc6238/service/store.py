@@ -33,10 +33,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol
 
+from ..errors import StorageError
 from .audit import AuditEvent
 
 __all__ = [
     "DEFAULT_DEVICE",
+    "FIELD_TYPES",
     "AccountRow",
     "BackupCodeRow",
     "ClaimResult",
@@ -46,6 +48,7 @@ __all__ = [
     "Reservation",
     "ThrottleRule",
     "TwoFactorStore",
+    "stored_credential",
 ]
 
 CredentialState = Literal["pending", "active", "disabled"]
@@ -124,6 +127,59 @@ class CredentialRow:
     last_used_at: int | None = None
 
 
+#: The Python type of every CredentialRow field as a store reads it (None allowed too for
+#: the optional times).
+FIELD_TYPES: Final[dict[str, type]] = {
+    "id": str,
+    "user_id": str,
+    "state": str,
+    "secret": bytes,
+    "key_id": int,
+    "digits": int,
+    "period": int,
+    "algorithm": str,
+    "t0": int,
+    "last_step": int,
+    "drift": int,
+    "created_at": int,
+    "confirmed_at": int,
+    "kind": str,
+    "device": str,
+    "last_used_at": int,
+}
+_ALGORITHMS: Final = frozenset({"SHA1", "SHA256", "SHA512"})
+_OPTIONAL_INT: Final = frozenset({"confirmed_at", "last_used_at"})
+
+
+def stored_credential(values: dict[str, object]) -> CredentialRow:
+    """A :class:`CredentialRow` from the values a store read, each checked (for stores).
+
+    Raises:
+        StorageError: a value has the wrong type or is out of range (a corrupt or tampered
+            database), rather than an error from deep inside verification.
+
+    >>> stored_credential({"id": 7})
+    Traceback (most recent call last):
+      ...
+    rfc6238.errors.StorageError: corrupt credential row: bad 'id'
+    """
+    for name, kind in FIELD_TYPES.items():
+        value = values.get(name)
+        if type(value) is not kind and not (value is None and name in _OPTIONAL_INT):
+            raise StorageError(f"corrupt credential row: bad {name!r}")
+    ok = (
+        values["state"] in ("pending", "active", "disabled")
+        and values["kind"] in ("totp", "hotp")
+        and values["algorithm"] in _ALGORITHMS
+        and 6 <= values["digits"] <= 10  # type: ignore[operator]  # checked to be int above
+        and 1 <= values["period"] <= 86_400  # type: ignore[operator]
+        and -1 <= values["last_step"] < 2**64  # type: ignore[operator]
+    )
+    if not ok:
+        raise StorageError("corrupt credential row: a value is out of range")
+    return CredentialRow(**values)  # type: ignore[arg-type]  # every field checked above
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountRow:
     """A user's throttle state and live credentials (active and pending, every device).
@@ -168,14 +224,14 @@ class Reservation:
             False: the policy allowed no guess; nothing was written, nothing may be evaluated.
         failures: Consecutive failures on record after the reservation.
         last_failure_at: Time of the last failure (this reservation, when granted).
-        account: The account's credentials as of the reservation (None: no account row
-            before, e.g. an unknown user).
+        account: The account as of the reservation, with its live credentials (none for
+            an unknown user, whose row the reservation created).
     """
 
     granted: bool
     failures: int
     last_failure_at: int | None
-    account: AccountRow | None
+    account: AccountRow
 
 
 class TwoFactorStore(Protocol):

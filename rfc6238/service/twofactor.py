@@ -22,28 +22,23 @@ The clock is injected: ``clock`` returns Unix time; nothing else reads the time.
 
 from __future__ import annotations
 
-import hmac
 import os
-import secrets
 import time
 from collections.abc import Callable
 
 from .._checks import TimeLike, check_int, check_token, to_seconds
-from ..core import hotp
 from ..errors import (
     EnrollmentStateError,
     InvalidParameter,
     InvalidType,
     MalformedToken,
-    SecretTooLong,
 )
-from ..secret import Secret, check_key, generate_secret
-from . import backup
+from ..secret import Secret
 from ._attempts import Attempts
+from ._enroll import find_resync_pair, new_codes, new_credential, new_id
 from .audit import AuditEvent, EventName, Factor, check_device, check_user_id
-from .envelope import Binding, open_envelope, seal
 from .keyring import KeyRing, require_cryptography
-from .policy import MAX_SECRET_BYTES, Policy
+from .policy import Policy
 from .results import (
     BackupCodes,
     BackupCodeUse,
@@ -53,15 +48,10 @@ from .results import (
     Status,
     Verification,
 )
-from .rotation import check_keys, credential_binding, rotate_keys
-from .store import DEFAULT_DEVICE, BackupCodeRow, ClaimResult, CredentialRow, TwoFactorStore
+from .rotation import check_keys, rotate_keys
+from .store import DEFAULT_DEVICE, ClaimResult, CredentialRow, TwoFactorStore
 
 __all__ = ["TwoFactor"]
-
-
-def _new_id() -> str:
-    # Made by the application before the insert, so the envelope can bind to it.
-    return secrets.token_hex(16)
 
 
 def _check_type(value: object, name: str) -> None:
@@ -127,7 +117,7 @@ class TwoFactor:
         self._policy = policy
         self._clock = clock
         check_keys(store, keyring, self._now())
-        self._attempts = Attempts(store, keyring, policy, "dummy-" + _new_id())
+        self._attempts = Attempts(store, keyring, policy, "dummy-" + new_id())
 
     @classmethod
     def open(
@@ -188,7 +178,7 @@ class TwoFactor:
         now = self._now()
         attempts = self._attempts
         res = attempts.reserve(user_id, now, "verify", None)
-        active = res.account.active if res.account else ()
+        active = res.account.active
         match = attempts.match_otp(res, user_id, active, token, now, "verify")
         cred = match.credential
         limit = self._policy.max_drift if cred.kind == "totp" else 0
@@ -220,7 +210,7 @@ class TwoFactor:
         now = self._now()
         attempts = self._attempts
         res = attempts.reserve(user_id, now, "verify", "backup_code")
-        enrolled = bool(res.account and res.account.active)
+        enrolled = bool(res.account.active)
         rows = self._store.load_backup_codes(user_id) if enrolled else []
         matched = attempts.match_backup(res, user_id, enrolled, rows, code, now)
         event = AuditEvent(
@@ -251,7 +241,7 @@ class TwoFactor:
         now = self._now()
         attempts = self._attempts
         res = attempts.reserve(user_id, now, "resync", "hotp")
-        cred = res.account.find(device, "active") if res.account else None
+        cred = res.account.find(device, "active")
         target = cred if cred is not None and cred.kind == "hotp" else attempts.dummy
         try:
             wanted = (check_token(code1, target.digits), check_token(code2, target.digits))
@@ -259,7 +249,7 @@ class TwoFactor:
             raise attempts.fail(
                 res, user_id, cred, now, "resync", "hotp", "malformed", str(err)
             ) from None
-        step = self._resync_search(target, wanted)
+        step = find_resync_pair(self._ring, target, wanted, self._policy.resync_window)
         if step is None or target is attempts.dummy:
             raise attempts.fail(res, user_id, cred, now, "resync", "hotp", "invalid")
         event = _ok_event(now, "resync", target, "hotp", offset=step - target.last_step - 1)
@@ -274,26 +264,6 @@ class TwoFactor:
             step=step,
             offset=step - target.last_step - 1,
         )
-
-    def _resync_search(self, cred: CredentialRow, wanted: tuple[bytes, bytes]) -> int | None:
-        """The counter of ``wanted[1]`` where ``wanted`` are the codes at ``c, c + 1``."""
-        key = open_envelope(self._ring, cred.secret, credential_binding(cred))
-        try:
-            first = cred.last_step + 1
-            codes = [
-                hotp(key, c, digits=cred.digits, algorithm=cred.algorithm).encode()
-                for c in range(first, first + self._policy.resync_window + 2)
-            ]
-        finally:
-            del key
-        found = None
-        for i in range(len(codes) - 1):  # every pair compared, no early exit
-            pair = hmac.compare_digest(codes[i], wanted[0]) & hmac.compare_digest(
-                codes[i + 1], wanted[1]
-            )
-            if pair and found is None:
-                found = first + i + 1
-        return found
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -338,58 +308,23 @@ class TwoFactor:
         *,
         reenroll: bool,
     ) -> Enrollment:
-        user_id, device = check_user_id(user_id), check_device(device)
-        account = user_id if account is None else check_user_id(account)
-        if ":" in account:  # the Key URI label is "issuer:account"
-            raise InvalidParameter("account must not contain ':'; pass account= to name it")
-        if secret is None:
-            raw = generate_secret(self._policy.secret_bytes).reveal()
-        else:
-            raw = check_key(secret, min_bytes=self._policy.min_key_bytes)
-            if len(raw) > MAX_SECRET_BYTES:
-                raise SecretTooLong(f"imported secrets must be at most {MAX_SECRET_BYTES} bytes")
-        now, cred_id, p = self._now(), _new_id(), self._policy
-        row = CredentialRow(
-            id=cred_id,
-            kind=p.type,
-            user_id=user_id,
-            device=device,
-            state="pending",
-            secret=seal(self._ring, raw, Binding(user_id=user_id, credential_id=cred_id)),
-            key_id=self._ring.active,
-            digits=p.digits,
-            period=p.period,
-            algorithm=p.algorithm,
-            t0=0,
-            last_step=-1,
-            drift=0,
-            created_at=now,
+        now = self._now()
+        row, enrollment = new_credential(
+            self._ring, self._policy, self._issuer, user_id, device, secret, account, now
         )
         event = AuditEvent(
             at=now,
             event="reenroll" if reenroll else "enroll",
-            user_id=user_id,
-            credential_id=cred_id,
+            user_id=row.user_id,
+            credential_id=row.id,
         )
         if self._store.put_pending(row, require_active=reenroll, event=event) is not ClaimResult.OK:
             raise EnrollmentStateError(
-                f"device {device!r} is not active; use enroll"
+                f"device {row.device!r} is not active; use enroll"
                 if reenroll
-                else f"device {device!r} is already active; use reenroll"
+                else f"device {row.device!r} is already active; use reenroll"
             )
-        return Enrollment(
-            type=p.type,
-            user_id=user_id,
-            credential_id=cred_id,
-            device=device,
-            secret=Secret(raw),
-            account=account,
-            issuer=self._issuer,
-            digits=p.digits,
-            period=p.period,
-            algorithm=p.algorithm,
-            expires_at=now + p.enrollment_ttl,
-        )
+        return enrollment
 
     def confirm(self, user_id: str, token: str, *, device: str = DEFAULT_DEVICE) -> BackupCodes:
         """Activate the device's pending credential with a first code (consuming its step).
@@ -412,13 +347,12 @@ class TwoFactor:
             raise EnrollmentStateError("the pending enrollment expired; call enroll again")
         attempts = self._attempts
         res = attempts.reserve(user_id, now, "confirm", pending.kind)
-        pending = res.account.find(device, "pending") if res.account else None
+        pending = res.account.find(device, "pending")
         if pending is None:
             raise EnrollmentStateError("the pending enrollment was replaced; enroll again")
         match = attempts.match_otp(res, user_id, (pending,), token, now, "confirm")
-        assert res.account is not None  # pending was found in it
         others = [c for c in res.account.active if c.device != device]
-        codes, rows = (BackupCodes(()), None) if others else self._new_codes(user_id)
+        codes, rows = (BackupCodes(()), None) if others else new_codes(self._policy, user_id)
         events = [_ok_event(now, "confirm", pending, pending.kind, offset=match.offset)]
         if rows is not None:
             events.append(
@@ -431,17 +365,6 @@ class TwoFactor:
             raise attempts.fail(res, user_id, pending, now, "confirm", pending.kind, "replay")
         return codes
 
-    def _new_codes(self, user_id: str) -> tuple[BackupCodes, list[BackupCodeRow]]:
-        codes = backup.generate_backup_codes(self._policy.backup_codes)
-        params = self._policy.backup_scrypt
-        rows = [
-            BackupCodeRow(
-                id=_new_id(), user_id=user_id, code_hash=backup.hash_backup_code(c, params=params)
-            )
-            for c in codes
-        ]
-        return BackupCodes(tuple(codes)), rows
-
     def regenerate_backup_codes(self, user_id: str) -> BackupCodes:
         """Replace every backup code of the user at once (old ones stop working); audited.
 
@@ -449,7 +372,7 @@ class TwoFactor:
             EnrollmentStateError: the user has no active device.
         """
         user_id = check_user_id(user_id)
-        codes, rows = self._new_codes(user_id)
+        codes, rows = new_codes(self._policy, user_id)
         event = AuditEvent(
             at=self._now(), event="backup_codes_regenerated", user_id=user_id, count=len(rows)
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from rfc6238.errors import StorageError
 from rfc6238.service.audit import AuditEvent
 from rfc6238.service.sqlite_store import SQLiteStore
 from rfc6238.service.store import (
+    FIELD_TYPES,
     BackupCodeRow,
     ClaimResult,
     CredentialRow,
@@ -141,6 +143,10 @@ def fail_n(store: TwoFactorStore, n: int, user: str = "u", now: int = 1000) -> N
         assert store.reserve_attempt(user, now=now, rule=big).granted
 
 
+def test_field_types_cover_the_row_type() -> None:
+    assert list(FIELD_TYPES) == [f.name for f in fields(CredentialRow)]
+
+
 # --- reads and enrollment -----------------------------------------------------------------
 
 
@@ -201,7 +207,7 @@ def test_reservation_reads_the_account(store: TwoFactorStore) -> None:
 def test_unknown_users_are_throttled_like_known_ones(store: TwoFactorStore) -> None:
     answers = [store.reserve_attempt("nobody", now=7, rule=RULE) for _ in range(5)]
     assert [r.granted for r in answers] == [True, True, True, False, False]
-    assert answers[0].account is None
+    assert answers[0].account.credentials == ()
     assert [r.failures for r in answers] == [1, 2, 3, 3, 3]
     account = store.load_account("nobody")
     assert account is not None
