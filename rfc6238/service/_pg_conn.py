@@ -129,12 +129,18 @@ class PostgresConnections:
             with self._guard:
                 if self._pool is None:
                     made: ConnectionPool[Any] = ConnectionPool(
-                        self._dsn, min_size=1, max_size=self._pool_size, open=False,
-                        timeout=self._timeout, configure=self._configure,
-                        kwargs={"autocommit": True,
-                                "connect_timeout": max(1, round(self._timeout))},
+                        self._dsn,
+                        min_size=1,
+                        max_size=self._pool_size,
+                        open=False,
+                        timeout=self._timeout,
+                        configure=self._configure,
+                        kwargs={
+                            "autocommit": True,
+                            "connect_timeout": max(1, round(self._timeout)),
+                        },
                         name=f"rfc6238-{self._schema}",
-                    )  # fmt: skip
+                    )
                     self._pool = made
                 pool = self._pool
         if pool.closed:

@@ -74,8 +74,8 @@ RESERVE: Final = (
     "failures = a.failures + 1, last_failure_at = %(now)s WHERE a.failures < %(max)s AND "
     "((%(delays)s::bigint[])[a.failures + 1] = 0 OR COALESCE(a.last_failure_at, 0) "
     "+ (%(delays)s::bigint[])[a.failures + 1] <= %(now)s) "
-    "RETURNING a.failures, a.last_failure_at, a.xmax = 0 AS inserted) "
-    f"SELECT r.failures, r.last_failure_at, r.inserted, {_with_live('res r', '%(user)s')}"
+    "RETURNING a.failures, a.last_failure_at) "
+    f"SELECT r.failures, r.last_failure_at, {_with_live('res r', '%(user)s')}"
 )
 #: Replay claim (RFC 6238 §5.2; RFC 4226 §7.2 for HOTP counters) + failure reset + audit, one
 #: statement. The account row is locked first, as by every write, so writes never deadlock.

@@ -126,17 +126,24 @@ class PostgresStore(PostgresConnections):
     def reserve_attempt(self, user_id: str, *, now: int, rule: ThrottleRule) -> Reservation:
         params = {"user": user_id, "now": now, **q.rule_params(rule)}
         rows = self._one("reserving an attempt", q.RESERVE, params)
-        if rows:  # granted: counted, and the account read by the same statement
-            failures, last, inserted = rows[0][:3]
-            account = None if inserted else _live_account(user_id, rows, 3)
-            return Reservation(granted=True, failures=failures, last_failure_at=last,
-                               account=account)  # fmt: skip
+        if rows:  # granted: counted (the row made if new), the account read by the statement
+            account = _live_account(user_id, rows, 2)
+            return Reservation(
+                granted=True,
+                failures=account.failures,
+                last_failure_at=account.last_failure_at,
+                account=account,
+            )
         # Refused (nothing written): read the row as it is now, for the answer's wait.
         current = self.load_account(user_id)
         if current is None:  # pragma: no cover - an upsert that refuses had a row
             raise StorageError("the account vanished during its reservation")
-        return Reservation(granted=False, failures=current.failures,
-                           last_failure_at=current.last_failure_at, account=current)  # fmt: skip
+        return Reservation(
+            granted=False,
+            failures=current.failures,
+            last_failure_at=current.last_failure_at,
+            account=current,
+        )
 
     def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
         rows = self._one(
@@ -237,9 +244,13 @@ class PostgresStore(PostgresConnections):
         conn.execute(
             "INSERT INTO backup_codes (id, user_id, position, code_hash) "
             "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[])",
-            ([c.id for c in codes], [c.user_id for c in codes],
-             list(range(len(codes))), [c.code_hash for c in codes]),
-        )  # fmt: skip
+            (
+                [c.id for c in codes],
+                [c.user_id for c in codes],
+                list(range(len(codes))),
+                [c.code_hash for c in codes],
+            ),
+        )
 
     def replace_backup_codes(
         self, user_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
@@ -284,8 +295,14 @@ class PostgresStore(PostgresConnections):
     def claim_step(
         self, credential: CredentialRow, *, step: int, drift: int, now: int, event: AuditEvent
     ) -> ClaimResult:
-        params = {"user": credential.user_id, "id": credential.id, "step": step,
-                  "drift": drift, "now": now, **q.audit_params([event])}  # fmt: skip
+        params = {
+            "user": credential.user_id,
+            "id": credential.id,
+            "step": step,
+            "drift": drift,
+            "now": now,
+            **q.audit_params([event]),
+        }
         claimed = self._one("claiming the step", q.CLAIM_STEP, params)[0][0]
         return ClaimResult.OK if claimed else ClaimResult.REPLAYED
 
@@ -300,8 +317,11 @@ class PostgresStore(PostgresConnections):
 
     def append_audit(self, events: Sequence[AuditEvent]) -> None:
         if events:
-            self._one("appending to the audit log", q.AUDIT_INSERT.format(where=""),
-                      q.audit_params(events))  # fmt: skip
+            self._one(
+                "appending to the audit log",
+                q.AUDIT_INSERT.format(where=""),
+                q.audit_params(events),
+            )
 
     # --- rotation -------------------------------------------------------------------------
 
