@@ -14,17 +14,14 @@ the defaults of every parameter.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time as _time
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
 
 from ..core import hotp, pack_counter, time_step
 from ..errors import InvalidToken, MalformedToken, ReplayedToken
 from ..otp import HOTP, TOTP
-from ..trace import HOTPTrace, TOTPTrace, trace_hotp, trace_totp
 from ..verify import Match
 from .common import (
     EXIT_FAILED,
@@ -46,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["OTPParams", "cmd_code", "cmd_explain", "cmd_verify", "resolve_text"]
 
 #: The last counter an 8-byte moving factor can hold (RFC 4226 §5.1): ``code --window`` stops here.
-_LAST_COUNTER: Final = 2**64 - 1
+_LAST_COUNTER = 2**64 - 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

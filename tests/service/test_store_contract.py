@@ -2,7 +2,7 @@
 
 These tests use the interface only, so every backend runs the same suite, unchanged: SQLite
 (a file in a temporary directory) and PostgreSQL (a fresh database on the server the tests
-start, see ``conftest.py``). The ``backend`` fixture opens any number of stores on one
+start, see ``pg_fixtures.py``). The ``backend`` fixture opens any number of stores on one
 database (migrations, several instances); ``store`` is one of them. Stored secrets and key
 checks are envelope-shaped, as the service writes them (PostgreSQL's CHECK refuses others).
 """

@@ -1,4 +1,5 @@
-"""Fixtures of the service tests: a real PostgreSQL server for the whole session.
+"""Pytest fixtures: a real PostgreSQL server for the whole session (a plugin loaded by
+``tests/conftest.py``, so that every test folder can use ``pg_server`` and ``pg_dsn``).
 
 The server (see ``pg_server.py``) starts on first use and stops at the end of the session.
 Where it cannot start, the tests that need it fail; on a developer's machine
