@@ -52,6 +52,12 @@ FLOOR_STMT = (
     "_r = '%06d' % ((_unpack(_d, _d[-1] & 15)[0] & 0x7FFFFFFF) % 1000000)"
 )
 GEN, VER = "generate", "verify ±1 (3 steps)"
+#: The HMAC work of a ±1 verification and nothing else: three prepared HMACs (RFC 2104
+#: state copies), no truncation, no comparison, no call of the library. A reference row.
+THREE_HMACS_STMT = "\n".join(
+    f"_i = ipad.copy()\n_i.update(p{n})\n_o = opad.copy()\n_o.update(_i.digest())\n_r = _o.digest()"
+    for n in range(3)
+)
 
 
 @dataclass(slots=True)
@@ -98,6 +104,9 @@ def _rfc6238_jobs(alg: str) -> list[Job]:
         "totp": rfc6238.totp,
         "verify_totp": rfc6238.verify_totp,
         "InvalidToken": InvalidToken,
+        "ipad": otp._mac._inner,  # the prepared states, for the reference row only
+        "opad": otp._mac._outer,
+        **{f"p{n}": struct.pack(">Q", step - 1 + n) for n in range(3)},
     }
     code, hit = otp.at(TIME), rfc6238.Match(counter=step + 1, offset=1)
     floor = _job(f"floor {a}: hmac.digest+truncate", GEN, FLOOR_STMT, ns, code, alg)
@@ -105,11 +114,13 @@ def _rfc6238_jobs(alg: str) -> list[Job]:
     ver = _job(f"rfc6238 TOTP.verify {a} future", VER, "_r = otp.verify(ahead, t)", ns, hit, alg)
     if alg != "SHA1":
         return [floor, at, ver]
+    last_hmac = hmac.digest(key, struct.pack(">Q", step + 1), a)
     return [
         floor,
         _job("rfc6238 hotp (pure)", GEN, "_r = hotp(key, counter)", ns, code),
         _job("rfc6238 totp (pure)", GEN, "_r = totp(key, t)", ns, code),
         at,
+        _job("reference: 3 prepared HMACs only", VER, THREE_HMACS_STMT, ns, last_hmac),
         ver,
         _job(
             "rfc6238 TOTP.verify sha1 future after=",

@@ -64,7 +64,7 @@ class StepClock:
 
 def setup(path: str, sync: str) -> tuple[TwoFactor, StepClock, dict[str, bytes], dict[str, str]]:
     clock = StepClock()
-    store = SQLiteStore(path, synchronous=sync)  # type: ignore[arg-type]
+    store = SQLiteStore(path, synchronous=sync)  # type: ignore[arg-type]  # the choices are FULL or NORMAL
     tf = TwoFactor(store, keyring=RING, issuer="Bench", clock=clock, policy=POLICY)
     keys, creds = {}, {}
     for prefix in ("verify", "raw"):

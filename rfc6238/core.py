@@ -61,7 +61,7 @@ def pack_counter(counter: int) -> bytes:
     return PACK_COUNTER(check_counter(counter))
 
 
-def dynamic_truncate(digest: bytes) -> int:
+def dynamic_truncate(digest: bytes | bytearray | memoryview) -> int:
     """Dynamic truncation (RFC 4226 §5.3): the 31-bit value at the offset given by the last nibble.
 
     The offset is the low 4 bits of the *last* byte of the MAC (for SHA-256/512 too, as in

@@ -36,7 +36,7 @@ from .common import (
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
 if TYPE_CHECKING:
     import argparse
-    from typing import Any
+    from typing import Any, Final
 
     from ..trace import HOTPTrace, TOTPTrace
 

@@ -172,8 +172,8 @@ def stored_credential(values: dict[str, object]) -> CredentialRow:
         and values["kind"] in ("totp", "hotp")
         and values["algorithm"] in _ALGORITHMS
         and 6 <= values["digits"] <= 10  # type: ignore[operator]  # checked to be int above
-        and 1 <= values["period"] <= 86_400  # type: ignore[operator]
-        and -1 <= values["last_step"] < 2**64  # type: ignore[operator]
+        and 1 <= values["period"] <= 86_400  # type: ignore[operator]  # checked to be int above
+        and -1 <= values["last_step"] < 2**64  # type: ignore[operator]  # checked to be int above
     )
     if not ok:
         raise StorageError("corrupt credential row: a value is out of range")

@@ -110,7 +110,7 @@ def test_every_device_is_evaluated_whether_it_matches_or_not(tmp_path: Path, clo
         tf.confirm("u", otps[name].at(clock.now), device=name)
     calls: list[str] = []
     inner = tf._attempts.evaluate
-    tf._attempts.evaluate = lambda cred, *a: calls.append(cred.device) or inner(cred, *a)  # type: ignore[method-assign,assignment,func-returns-value]
+    tf._attempts.evaluate = lambda cred, *a: calls.append(cred.device) or inner(cred, *a)  # type: ignore[method-assign,func-returns-value]  # a counting hook
     clock.advance(30)
     assert tf.verify("u", otps["a"].at(clock.now)).device == "a"
     assert calls == ["a", "b", "c"]
@@ -229,7 +229,7 @@ def test_a_schema_1_database_migrates_on_open(tmp_path: Path) -> None:
     con.close()
     clock = Clock(T0 + 90)
     with make(db, clock) as tf:
-        assert tf._store.schema_version() == SCHEMA_VERSION == 2  # type: ignore[attr-defined]
+        assert tf._store.schema_version() == SCHEMA_VERSION == 2  # type: ignore[attr-defined]  # the SQLite store behind the interface
         alice = TOTP(key=b"A" * 20)
         assert tf.status("alice").failures == 2
         assert tf.status("alice").backup_codes_remaining == 9

@@ -321,7 +321,7 @@ def test_fork_while_another_thread_holds_the_connection_lock(tmp_path: Path) -> 
     clock = Clock()
     tf, (otp, _) = enrolled(tmp_path / "f.db", clock)
     held, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold, args=(tf._store._db._guard, held, release))  # type: ignore[attr-defined]
+    holder = threading.Thread(target=_hold, args=(tf._store._db._guard, held, release))  # type: ignore[attr-defined]  # the private guard lock of the SQLite store
     holder.start()
     assert held.wait(10)
     ctx = multiprocessing.get_context("fork")
@@ -343,29 +343,29 @@ def test_fork_while_another_thread_holds_the_connection_lock(tmp_path: Path) -> 
 # --- bad input: every public call ---------------------------------------------------------
 
 BAD_CALLS: list[tuple[str, Callable[[TwoFactor], object], type[RFC6238Error]]] = [
-    ("verify user int", lambda tf: tf.verify(5, "123456"), InvalidType),  # type: ignore[arg-type]
-    ("verify token int", lambda tf: tf.verify("u", 123456), InvalidType),  # type: ignore[arg-type]
-    ("verify token None", lambda tf: tf.verify("u", None), InvalidType),  # type: ignore[arg-type]
+    ("verify user int", lambda tf: tf.verify(5, "123456"), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
+    ("verify token int", lambda tf: tf.verify("u", 123456), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
+    ("verify token None", lambda tf: tf.verify("u", None), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
     ("verify user huge", lambda tf: tf.verify("x" * 10**6, "123456"), InvalidParameter),
-    ("backup bytes", lambda tf: tf.use_backup_code("u", b"x"), InvalidType),  # type: ignore[arg-type]
-    ("enroll user None", lambda tf: tf.enroll(None), InvalidType),  # type: ignore[arg-type]
-    ("enroll device int", lambda tf: tf.enroll("u", device=3), InvalidType),  # type: ignore[arg-type]
+    ("backup bytes", lambda tf: tf.use_backup_code("u", b"x"), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
+    ("enroll user None", lambda tf: tf.enroll(None), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
+    ("enroll device int", lambda tf: tf.enroll("u", device=3), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
     ("enroll device empty", lambda tf: tf.enroll("w", device=""), InvalidParameter),
-    ("enroll secret str", lambda tf: tf.enroll("w", secret="JBSWY3DP"), InvalidType),  # type: ignore[arg-type]
-    ("enroll account int", lambda tf: tf.enroll("w", account=1), InvalidType),  # type: ignore[arg-type]
-    ("confirm bytes", lambda tf: tf.confirm("u", b"123456"), InvalidType),  # type: ignore[arg-type]
+    ("enroll secret str", lambda tf: tf.enroll("w", secret="JBSWY3DP"), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
+    ("enroll account int", lambda tf: tf.enroll("w", account=1), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
+    ("confirm bytes", lambda tf: tf.confirm("u", b"123456"), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
     ("confirm device", lambda tf: tf.confirm("u", "123456", device="\x00"), InvalidParameter),
-    ("resync code int", lambda tf: tf.resync("u", 1, "123456"), InvalidType),  # type: ignore[arg-type]
+    ("resync code int", lambda tf: tf.resync("u", 1, "123456"), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
     ("resync device", lambda tf: tf.resync("u", "1", "2", device=" x"), InvalidParameter),
-    ("disable device int", lambda tf: tf.disable("u", device=7), InvalidType),  # type: ignore[arg-type]
-    ("devices int", lambda tf: tf.devices(5), InvalidType),  # type: ignore[arg-type]
+    ("disable device int", lambda tf: tf.disable("u", device=7), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
+    ("devices int", lambda tf: tf.devices(5), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
     ("status bidi", lambda tf: tf.status("a\u202e"), InvalidParameter),
-    ("audit limit str", lambda tf: tf.audit("u", limit="5"), InvalidType),  # type: ignore[arg-type]
+    ("audit limit str", lambda tf: tf.audit("u", limit="5"), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
     ("audit limit bool", lambda tf: tf.audit("u", limit=True), InvalidType),
     ("audit limit 0", lambda tf: tf.audit("u", limit=0), InvalidParameter),
     ("rotate batch 0", lambda tf: tf.rotate_keys(batch_size=0), InvalidParameter),
-    ("rotate batch float", lambda tf: tf.rotate_keys(batch_size=1.5), InvalidType),  # type: ignore[arg-type]
-    ("regenerate int", lambda tf: tf.regenerate_backup_codes(1), InvalidType),  # type: ignore[arg-type]
+    ("rotate batch float", lambda tf: tf.rotate_keys(batch_size=1.5), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
+    ("regenerate int", lambda tf: tf.regenerate_backup_codes(1), InvalidType),  # type: ignore[arg-type]  # wrong types on purpose
     ("unlock nul", lambda tf: tf.unlock("a\x00"), InvalidParameter),
 ]
 

@@ -61,7 +61,7 @@ def test_reopen_is_idempotent_and_newer_schema_is_refused(tmp_path: Path) -> Non
 )  # fmt: skip
 def test_bad_arguments(tmp_path: Path, path: str, kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidParameter):
-        SQLiteStore(path if not path.endswith(".db") else tmp_path / path, **kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
+        SQLiteStore(path if not path.endswith(".db") else tmp_path / path, **kwargs)  # type: ignore[arg-type]  # bad arguments on purpose
 
 
 def test_unopenable_file_is_a_storage_error(tmp_path: Path) -> None:

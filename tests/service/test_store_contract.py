@@ -90,11 +90,11 @@ def cred(user: str = "u", cid: str = "c1", **kw: object) -> CredentialRow:
         "last_step": -1, "drift": 0, "created_at": 100,
     }  # fmt: skip
     values.update(kw)
-    return CredentialRow(**values)  # type: ignore[arg-type]
+    return CredentialRow(**values)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 def ev(event: str = "verify", user: str | None = "u", **kw: object) -> AuditEvent:
-    return AuditEvent(at=100, event=event, user_id=user, **kw)  # type: ignore[arg-type]
+    return AuditEvent(at=100, event=event, user_id=user, **kw)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 def codes_for(cid: str, n: int = 3, user: str = "u") -> list[BackupCodeRow]:
