@@ -80,7 +80,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 @pytest.fixture
 def store(backend: Backend) -> TwoFactorStore:
-    return backend.open()  # type: ignore[no-any-return]
+    return backend.open()  # type: ignore[no-any-return]  # Backend.open: either store type
 
 
 def cred(user: str = "u", cid: str = "c1", **kw: object) -> CredentialRow:
