@@ -131,7 +131,8 @@ class TwoFactor:
         clock: Callable[[], TimeLike] = time.time,
         timeout: float = 30.0,
     ) -> TwoFactor:
-        """Open (or create) the service on a SQLite file.
+        """Open (or create) the service on a SQLite file, or on PostgreSQL for a
+        ``postgresql://`` URL (:class:`~rfc6238.service.postgres_store.PostgresStore`).
 
         >>> import os, tempfile
         >>> d = tempfile.mkdtemp()
@@ -143,9 +144,15 @@ class TwoFactor:
         >>> tf.close()
         """
         require_cryptography()
-        from .sqlite_store import SQLiteStore
+        store: TwoFactorStore
+        if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+            from .postgres_store import PostgresStore  # a URL: PostgreSQL (extra "postgres")
 
-        store = SQLiteStore(path, timeout=timeout)
+            store = PostgresStore(path, timeout=timeout)
+        else:
+            from .sqlite_store import SQLiteStore
+
+            store = SQLiteStore(path, timeout=timeout)
         try:
             return cls(store, keyring=keyring, issuer=issuer, policy=policy, clock=clock)
         except BaseException:

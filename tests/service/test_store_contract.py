@@ -1,19 +1,24 @@
 """The store contract: what any :class:`~rfc6238.service.store.TwoFactorStore` must do.
 
-These tests use the interface only, so every backend runs the same suite. A backend adds
-itself to ``BACKENDS`` (a name and a function that opens an empty store in a temporary
-directory); the ``store`` fixture is parametrised over that table.
+These tests use the interface only, so every backend runs the same suite, unchanged: SQLite
+(a file in a temporary directory) and PostgreSQL (a fresh database on the server the tests
+start, see ``pg_fixtures.py``). The ``backend`` fixture opens any number of stores on one
+database (migrations, several instances); ``store`` is one of them. Stored secrets and key
+checks are envelope-shaped, as the service writes them (PostgreSQL's CHECK refuses others).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from rfc6238.errors import StorageError
 from rfc6238.service.audit import AuditEvent
 from rfc6238.service.sqlite_store import SQLiteStore
 from rfc6238.service.store import (
@@ -27,22 +32,60 @@ from rfc6238.service.store import (
 
 RULE = ThrottleRule(max_failures=10, backoff_after=3, backoff_base=2, backoff_max=16)
 
-#: Backend name -> opens an empty store under the given directory.
-BACKENDS: dict[str, Callable[[Path], TwoFactorStore]] = {
-    "sqlite": lambda tmp: SQLiteStore(tmp / "contract.db"),
-}
+
+def box(tag: bytes = b"", key_id: int = 1) -> bytes:
+    """Envelope-shaped bytes: 0x01, key id, nonce, a body and a tag's worth of length."""
+    return b"\x01" + key_id.to_bytes(4, "big") + bytes(12) + b"ciphertext" + tag + bytes(16)
 
 
-@pytest.fixture(params=sorted(BACKENDS))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TwoFactorStore]:
-    s = BACKENDS[request.param](tmp_path)
-    yield s
-    s.close()
+class Backend:
+    """Opens stores on one database; can force the schema version it records."""
+
+    def __init__(self, opener: Callable[[], Any], set_version: Callable[[int], None]) -> None:
+        self._opener = opener
+        self.set_version = set_version
+        self.opened: list[Any] = []
+
+    def open(self) -> Any:
+        s = self._opener()
+        self.opened.append(s)
+        return s
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    if request.param == "sqlite":
+        path = tmp_path / "contract.db"
+
+        def set_sqlite(version: int) -> None:
+            with sqlite3.connect(path) as conn:
+                conn.execute(f"PRAGMA user_version = {version}")
+
+        b = Backend(lambda: SQLiteStore(path), set_sqlite)
+    else:
+        from rfc6238.service.postgres_store import PostgresStore
+
+        dsn = request.getfixturevalue("pg_dsn")
+        server = request.getfixturevalue("pg_server")
+
+        def set_pg(version: int) -> None:
+            sql = "UPDATE rfc6238.schema_version SET version = %s"
+            server.admin(sql, (version,), dsn.rsplit("dbname=", 1)[1])
+
+        b = Backend(lambda: PostgresStore(dsn), set_pg)
+    yield b
+    for s in b.opened:
+        s.close()
+
+
+@pytest.fixture
+def store(backend: Backend) -> TwoFactorStore:
+    return backend.open()  # type: ignore[no-any-return]  # Backend.open: either store type
 
 
 def cred(user: str = "u", cid: str = "c1", **kw: object) -> CredentialRow:
     values: dict[str, object] = {
-        "id": cid, "user_id": user, "state": "pending", "secret": b"\x01" + bytes(40),
+        "id": cid, "user_id": user, "state": "pending", "secret": box(),
         "key_id": 1, "digits": 6, "period": 30, "algorithm": "SHA1", "t0": 0,
         "last_step": -1, "drift": 0, "created_at": 100,
     }  # fmt: skip
@@ -305,18 +348,121 @@ def test_swap_secrets_is_compare_and_swap(store: TwoFactorStore) -> None:
     assert store.count_by_key() == {1: 1}
     assert store.credentials_not_on_key(2, limit=10) == [c]
     assert store.credentials_not_on_key(2, limit=10, skip=[c.id]) == []
-    assert store.swap_secrets([(c, b"\x01new", 2)]) == 1
-    assert store.swap_secrets([(c, b"\x01other", 2)]) == 0  # c.secret is stale now
+    assert store.swap_secrets([(c, box(b"new", 2), 2)]) == 1
+    assert store.swap_secrets([(c, box(b"other", 2), 2)]) == 0  # c.secret is stale now
     assert store.count_by_key() == {2: 1}
     assert store.credentials_not_on_key(2, limit=10) == []
 
 
 def test_key_checks_are_kept(store: TwoFactorStore) -> None:
-    assert store.ensure_key_checks({1: b"a"}, 1) == {1: b"a"}
-    assert store.ensure_key_checks({1: b"b", 2: b"c"}, 1) == {1: b"a", 2: b"c"}
+    a, b, c = box(b"a"), box(b"b"), box(b"c", 2)
+    assert store.ensure_key_checks({}, 1) == {}
+    assert store.ensure_key_checks({1: a}, 1) == {1: a}
+    assert store.ensure_key_checks({1: b, 2: c}, 1) == {1: a, 2: c}
 
 
 def test_close_then_reuse_reopens(store: TwoFactorStore) -> None:
     active(store)
     store.close()
     assert store.load_account("u") is not None
+
+
+# --- migrations, counts and reads ---------------------------------------------------------
+
+
+def test_fresh_reopened_and_newer_schema(backend: Backend) -> None:
+    first = backend.open()
+    active(first)
+    version = first.schema_version()
+    assert version >= 1
+    again = backend.open()  # reopening migrates nothing and keeps every row
+    assert again.schema_version() == version
+    account = again.load_account("u")
+    assert account is not None
+    assert [c.id for c in account.active] == ["c1"]
+    assert [e.event for e in again.audit("u", limit=10)] == ["enroll", "confirm"]
+    backend.set_version(version + 1)
+    with pytest.raises(StorageError, match="newer"):
+        backend.open()
+
+
+def test_count_by_key_and_rotation_listing(store: TwoFactorStore) -> None:
+    assert store.count_by_key() == {}
+    active(store, "a", "ca")
+    other = cred("b", "cb", key_id=2, secret=box(key_id=2))
+    assert store.put_pending(other, require_active=False, event=ev("enroll", "b")) is (
+        ClaimResult.OK)  # fmt: skip
+    assert store.count_by_key() == {1: 1, 2: 1}
+    assert [r.id for r in store.credentials_not_on_key(3, limit=10)] == ["ca", "cb"]
+    assert [r.id for r in store.credentials_not_on_key(3, limit=1)] == ["ca"]
+    assert [r.id for r in store.credentials_not_on_key(3, limit=5, skip=["ca"])] == ["cb"]
+    assert store.credentials_not_on_key(2, limit=10)[0].id == "ca"
+
+
+def test_a_new_pending_credential_replaces_the_old_one(store: TwoFactorStore) -> None:
+    assert store.put_pending(cred(), require_active=False, event=ev("enroll")) is ClaimResult.OK
+    newer = cred(cid="c2", created_at=200)
+    assert store.put_pending(newer, require_active=False, event=ev("enroll")) is ClaimResult.OK
+    account = store.load_account("u")
+    assert account is not None
+    assert (account.credentials, account.failures) == ((newer,), 0)
+    assert account.last_failure_at is None
+    old = cred()  # the replaced one can no longer be confirmed
+    assert store.activate(old, step=1, now=1, codes=[], events=[]) is ClaimResult.STATE
+
+
+def test_refused_writes_change_nothing(store: TwoFactorStore) -> None:
+    assert store.put_pending(cred(), require_active=True, event=ev("reenroll")) is ClaimResult.STATE
+    assert store.load_account("u") is None
+    assert store.audit("u", limit=10) == []
+    c = active(store)
+    fail_n(store, 2)
+    used = cred(cid="c2", last_step=50)
+    store.put_pending(used, require_active=True, event=ev("reenroll"))
+    stale = store.activate(used, step=50, now=1, codes=codes_for("c2"), events=[ev("confirm")])
+    assert stale is ClaimResult.REPLAYED  # the step is not above last_step
+    account = store.load_account("u")
+    assert account is not None
+    assert account.active == (c,)
+    assert account.failures == 2
+    assert [r.id for r in store.load_backup_codes("u")] == ["c1-b0", "c1-b1", "c1-b2"]
+
+
+def test_claims_on_a_disabled_credential_fail(store: TwoFactorStore) -> None:
+    c = active(store)
+    code = store.load_backup_codes("u")[0]
+    assert store.disable("u", None, now=5, event=ev("disable"))
+    assert store.claim_step(c, step=99, drift=0, now=5, event=ev()) is ClaimResult.REPLAYED
+    assert store.claim_backup_code(code, user_id="u", now=5, event=ev()) is None
+
+
+def test_far_steps_and_counters_are_stored_exactly(store: TwoFactorStore) -> None:
+    c = active(store)
+    for step in (2**31, 2**62):
+        assert store.claim_step(c, step=step, drift=-3, now=1, event=ev()) is ClaimResult.OK
+    account = store.load_account("u")
+    assert account is not None
+    (row,) = account.active
+    assert (row.last_step, row.drift, row.last_used_at) == (2**62, -3, 1)
+
+
+def test_audit_limit_returns_the_newest_oldest_first(store: TwoFactorStore) -> None:
+    store.append_audit([ev(offset=i - 2, failures=i, factor="totp") for i in range(5)])
+    store.append_audit([])
+    newest = store.audit("u", limit=3)
+    assert [e.offset for e in newest] == [0, 1, 2]
+    assert [e.factor for e in newest] == ["totp"] * 3
+    ids = [e.id or 0 for e in newest]
+    assert ids == sorted(ids)
+    assert store.audit("other", limit=10) == []
+
+
+def test_two_instances_share_one_database(backend: Backend) -> None:
+    one, two = backend.open(), backend.open()
+    c = active(one)
+    assert two.claim_step(c, step=11, drift=0, now=1, event=ev()) is ClaimResult.OK
+    assert one.claim_step(c, step=11, drift=0, now=1, event=ev()) is ClaimResult.REPLAYED
+    results: list[ClaimResult] = []
+    burst(8, lambda i: results.append((one, two)[i % 2].claim_step(
+        c, step=12, drift=0, now=1, event=ev())))  # fmt: skip
+    assert sorted(r.value for r in results) == ["ok"] + ["replayed"] * 7
