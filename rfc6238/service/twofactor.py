@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import Final
 
 from .._checks import TimeLike, check_int, check_token, to_seconds
 from ..errors import (
@@ -32,6 +33,7 @@ from ..errors import (
     InvalidParameter,
     InvalidType,
     MalformedToken,
+    RFC6238Error,
 )
 from ..secret import Secret
 from ._attempts import Attempts
@@ -51,7 +53,10 @@ from .results import (
 from .rotation import check_keys, rotate_keys
 from .store import DEFAULT_DEVICE, ClaimResult, CredentialRow, TwoFactorStore
 
-__all__ = ["TwoFactor"]
+__all__ = ["MAX_CLOCK", "TwoFactor"]
+
+#: The latest time the service accepts from its clock: stores keep times as signed 64-bit ints.
+MAX_CLOCK: Final = 2**63 - 1
 
 
 def _check_type(value: object, name: str) -> None:
@@ -160,7 +165,20 @@ class TwoFactor:
             raise
 
     def _now(self) -> int:
-        return to_seconds(self._clock(), "clock()")
+        """The injected clock in whole Unix seconds, inside what every store can hold."""
+        try:
+            value = self._clock()
+        except RFC6238Error:
+            raise
+        except Exception as err:  # the clock is user code
+            raise InvalidParameter("clock() failed; it must return Unix time") from err
+        now = to_seconds(value, "clock()")
+        if not 0 <= now <= MAX_CLOCK:
+            raise InvalidParameter(
+                f"clock() must return Unix time between 0 and {MAX_CLOCK} (a signed 64-bit "
+                "integer, the range SQLite and PostgreSQL store)"
+            )
+        return now
 
     # --- verification: throttle, match, claim ---------------------------------------------
 

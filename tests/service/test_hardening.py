@@ -382,3 +382,32 @@ def test_bad_input_is_typed_and_changes_nothing(
     assert (tf.audit("u", limit=1000), tf.status("u"), tf.devices("u"), tf.audit(None)) == before
     assert tf.devices("w") == []
     tf.close()
+
+
+@pytest.mark.parametrize(
+    "value", [2**63, 2**64 + 5, -1, float("nan"), float("inf"), 1e300, "now", None]
+)
+def test_a_clock_outside_what_stores_hold_is_a_typed_error_and_changes_nothing(
+    tmp_path: Path, value: object
+) -> None:
+    now: list[object] = [T0]
+    tf = TwoFactor.open(tmp_path / "c.db", keyring=RING, issuer="X", clock=lambda: now[0])
+    tf.enroll("alice")
+    before = [(e.event, e.outcome) for e in tf.audit("alice")]
+    now[0] = value
+    with pytest.raises((InvalidParameter, InvalidType), match=r"clock\(\)"):
+        tf.enroll("bob")
+    with pytest.raises((InvalidParameter, InvalidType), match=r"clock\(\)"):
+        tf.verify("alice", "123456")
+    now[0] = T0
+    assert [(e.event, e.outcome) for e in tf.audit("alice")] == before
+    assert tf.audit("bob") == []
+    tf.close()
+
+
+def test_a_clock_that_raises_is_a_typed_error(tmp_path: Path) -> None:
+    def broken() -> float:
+        raise OSError("no time source")
+
+    with pytest.raises(InvalidParameter, match=r"^clock\(\) failed"):
+        TwoFactor.open(tmp_path / "b.db", keyring=RING, issuer="X", clock=broken)
