@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Final
 
+from ._store_sql import CRED_KEYS  # the column names come from the row type
 from .audit import AuditEvent
-from .sqlite_store import _CRED_KEYS  # the column names come from the row type
 from .store import ThrottleRule
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 #: The credential columns, named like the row type's fields, for table alias ``{p}``.
-CRED: Final = ", ".join(f"{{p}}.{name}" for name in _CRED_KEYS)
+CRED: Final = ", ".join(f"{{p}}.{name}" for name in CRED_KEYS)
 
 
 def _with_live(source: str, user: str) -> str:

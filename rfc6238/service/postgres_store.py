@@ -30,23 +30,15 @@ StorageError: reading the schema version failed: ...
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from ..errors import StorageError
 from . import _pg_sql as q
+from . import _store_sql
 from ._pg_conn import PostgresConnections
-from ._sqlite_conn import Abort
+from ._store_sql import CRED_N
 from .audit import AuditEvent
-from .sqlite_store import (
-    _AUDIT_COLUMNS,
-    _AUDIT_KEYS,
-    _CRED_KEYS,
-    _CRED_N,
-    _CRED_VALUES,
-    _account,
-    _credential,
-)
+from .sqlite_store import _account, _credential
 from .store import (
     AccountRow,
     BackupCodeRow,
@@ -58,34 +50,40 @@ from .store import (
 
 __all__ = ["PostgresStore"]
 
-_INSERT_CRED = (
-    f"INSERT INTO credentials ({', '.join(_CRED_KEYS)}) "  # noqa: S608
-    f"VALUES ({', '.join(['%s'] * _CRED_N)})"
-)
-
 
 def _live_account(user_id: str, rows: Sequence[Sequence[Any]], start: int) -> AccountRow:
     """The throttle state in ``row[:2]``, one credential per row from ``start`` (or NULLs)."""
-    creds = [row[start : start + _CRED_N] for row in rows if row[start] is not None]
+    creds = [row[start : start + CRED_N] for row in rows if row[start] is not None]
     return _account(user_id, rows[0][:2], creds)
-
-
-_HAS_ACTIVE = "SELECT 1 FROM credentials WHERE user_id = %s AND state = 'active' LIMIT 1"
 
 
 def _audit(conn: Any, events: Sequence[AuditEvent]) -> None:
     conn.execute(q.AUDIT_INSERT.format(where=""), q.audit_params(events))
 
 
-def _lock_account(conn: Any, user_id: str) -> tuple[int, int | None] | None:
-    row = conn.execute(
-        "SELECT failures, last_failure_at FROM accounts WHERE user_id = %s FOR UPDATE",
-        (user_id,),
-    ).fetchone()
-    return None if row is None else (int(row[0]), row[1])
+def _insert_codes(conn: Any, codes: Sequence[BackupCodeRow]) -> None:
+    conn.execute(
+        "INSERT INTO backup_codes (id, user_id, position, code_hash) "
+        "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[])",
+        (
+            [c.id for c in codes],
+            [c.user_id for c in codes],
+            list(range(len(codes))),
+            [c.code_hash for c in codes],
+        ),
+    )
 
 
-class PostgresStore(PostgresConnections):
+# Every change locks the account row first: writes per user are serial and never deadlock.
+_DIALECT = _store_sql.Dialect(
+    mark="%s",
+    lock="SELECT 1 FROM accounts WHERE user_id = ? FOR UPDATE",
+    audit=_audit,
+    insert_codes=_insert_codes,
+)
+
+
+class PostgresStore(PostgresConnections, _store_sql.StoreSQL):
     """:class:`~rfc6238.service.store.TwoFactorStore` on a PostgreSQL database.
 
     Args:
@@ -111,12 +109,6 @@ class PostgresStore(PostgresConnections):
         )
         return {int(k): bytes(v) for k, v in rows}
 
-    def count_by_key(self) -> dict[int, int]:
-        rows = self._one(
-            "counting credentials", "SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id"
-        )
-        return {int(k): int(n) for k, n in rows}
-
     # --- reads ----------------------------------------------------------------------------
 
     def load_account(self, user_id: str) -> AccountRow | None:
@@ -127,160 +119,22 @@ class PostgresStore(PostgresConnections):
         params = {"user": user_id, "now": now, **q.rule_params(rule)}
         rows = self._one("reserving an attempt", q.RESERVE, params)
         if rows:  # granted: counted (the row made if new), the account read by the statement
-            account = _live_account(user_id, rows, 2)
-            return Reservation(
-                granted=True,
-                failures=account.failures,
-                last_failure_at=account.last_failure_at,
-                account=account,
-            )
+            return Reservation.of(_live_account(user_id, rows, 2), granted=True)
         # Refused (nothing written): read the row as it is now, for the answer's wait.
         current = self.load_account(user_id)
         if current is None:  # pragma: no cover - an upsert that refuses had a row
             raise StorageError("the account vanished during its reservation")
-        return Reservation(
-            granted=False,
-            failures=current.failures,
-            last_failure_at=current.last_failure_at,
-            account=current,
-        )
+        return Reservation.of(current, granted=False)
 
-    def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
-        rows = self._one(
-            "loading backup codes",
-            "SELECT id, user_id, code_hash, used_at FROM backup_codes "
-            "WHERE user_id = %s ORDER BY position",
-            (user_id,),
-        )
-        return [BackupCodeRow(id=r[0], user_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows]
+    # --- StoreSQL: the shared reads and lifecycle transactions run through these ----------
 
-    def audit(self, user_id: str | None, *, limit: int) -> list[AuditEvent]:
-        where = "user_id IS NULL" if user_id is None else "user_id = %s"
-        params: tuple[Any, ...] = () if user_id is None else (user_id,)
-        rows = self._one(
-            "reading the audit log",
-            f"SELECT id, {_AUDIT_COLUMNS} FROM audit_log "  # noqa: S608
-            f"WHERE {where} ORDER BY id DESC LIMIT %s",
-            (*params, limit),
-        )
-        keys = ("id", *_AUDIT_KEYS)
-        return [AuditEvent(**dict(zip(keys, r, strict=True))) for r in reversed(rows)]
+    dialect = _DIALECT
 
-    # --- lifecycle (short transactions, the account row locked first) ---------------------
+    def _read(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._one(what, sql, params)
 
-    def put_pending(
-        self, credential: CredentialRow, *, require_active: bool, event: AuditEvent
-    ) -> ClaimResult:
-        c = credential
-
-        def body(conn: Any) -> None:
-            conn.execute(
-                "INSERT INTO accounts (user_id, failures, created_at) VALUES (%s, 0, %s) "
-                "ON CONFLICT (user_id) DO NOTHING",
-                (c.user_id, c.created_at),
-            )
-            _lock_account(conn, c.user_id)
-            has_active = conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM credentials WHERE user_id = %s "
-                "AND device = %s AND state = 'active')",
-                (c.user_id, c.device),
-            ).fetchone()[0]
-            if has_active != require_active:
-                raise Abort(ClaimResult.STATE)
-            conn.execute(
-                "UPDATE credentials SET state = 'disabled', disabled_at = %s "
-                "WHERE user_id = %s AND device = %s AND state = 'pending'",
-                (c.created_at, c.user_id, c.device),
-            )
-            conn.execute(_INSERT_CRED, _CRED_VALUES(replace(c, state="pending")))
-            _audit(conn, [event])
-
-        return self._transact("storing the pending credential", body)
-
-    def activate(
-        self,
-        credential: CredentialRow,
-        *,
-        step: int,
-        now: int,
-        codes: Sequence[BackupCodeRow] | None,
-        events: Sequence[AuditEvent],
-    ) -> ClaimResult:
-        user = credential.user_id
-
-        def body(conn: Any) -> None:
-            _lock_account(conn, user)
-            state = conn.execute(
-                "SELECT state FROM credentials WHERE id = %s", (credential.id,)
-            ).fetchone()
-            if state is None or state[0] != "pending":  # a concurrent confirm won: a replay
-                active = state is not None and state[0] == "active"
-                raise Abort(ClaimResult.REPLAYED if active else ClaimResult.STATE)
-            conn.execute(
-                "UPDATE credentials SET state = 'disabled', disabled_at = %s "
-                "WHERE user_id = %s AND device = %s AND state = 'active'",
-                (now, user, credential.device),
-            )
-            claimed = conn.execute(
-                "UPDATE credentials SET state = 'active', last_step = %s, confirmed_at = %s, "
-                "last_used_at = %s WHERE id = %s AND state = 'pending' AND last_step < %s "
-                "RETURNING 1",
-                (step, now, now, credential.id, step),
-            ).fetchall()
-            if not claimed:
-                raise Abort(ClaimResult.REPLAYED)
-            if codes is not None:
-                conn.execute("DELETE FROM backup_codes WHERE user_id = %s", (user,))
-                self._insert_codes(conn, codes)
-            conn.execute(
-                "UPDATE accounts SET failures = 0 WHERE user_id = %s AND failures <> 0", (user,)
-            )
-            _audit(conn, events)
-
-        return self._transact("confirming the credential", body)
-
-    @staticmethod
-    def _insert_codes(conn: Any, codes: Sequence[BackupCodeRow]) -> None:
-        conn.execute(
-            "INSERT INTO backup_codes (id, user_id, position, code_hash) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[])",
-            (
-                [c.id for c in codes],
-                [c.user_id for c in codes],
-                list(range(len(codes))),
-                [c.code_hash for c in codes],
-            ),
-        )
-
-    def replace_backup_codes(
-        self, user_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
-    ) -> bool:
-        def body(conn: Any) -> None:
-            _lock_account(conn, user_id)
-            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
-                raise Abort(ClaimResult.STATE)
-            conn.execute("DELETE FROM backup_codes WHERE user_id = %s", (user_id,))
-            self._insert_codes(conn, codes)
-            _audit(conn, [event])
-
-        return self._transact("replacing backup codes", body) is ClaimResult.OK
-
-    def disable(self, user_id: str, device: str | None, *, now: int, event: AuditEvent) -> bool:
-        def body(conn: Any) -> None:
-            _lock_account(conn, user_id)
-            changed = conn.execute(
-                "UPDATE credentials SET state = 'disabled', disabled_at = %s "
-                "WHERE user_id = %s AND state IN ('active', 'pending') "
-                "AND (%s::text IS NULL OR device = %s) RETURNING 1",
-                (now, user_id, device, device),
-            ).fetchall()
-            if not changed:
-                raise Abort(ClaimResult.STATE)
-            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
-                conn.execute("DELETE FROM backup_codes WHERE user_id = %s", (user_id,))
-            _audit(conn, [event])
-
-        return self._transact("disabling", body) is ClaimResult.OK
+    def _run(self, what: str, body: _store_sql.Body) -> ClaimResult:
+        return self._transact(what, body)
 
     def unlock(self, user_id: str, *, event: AuditEvent) -> bool:
         rows = self._one(
@@ -311,7 +165,7 @@ class PostgresStore(PostgresConnections):
     ) -> int | None:
         params = {"user": user_id, "id": code.id, "now": now, **q.audit_params([event])}
         with self._tx("claiming the backup code") as conn:
-            _lock_account(conn, user_id)  # then the count below sees every other use
+            _DIALECT.lock_account(conn, user_id)  # then the count below sees every other use
             rows = conn.execute(q.CLAIM_BACKUP, params).fetchall()
         return int(rows[0][0]) if rows else None
 

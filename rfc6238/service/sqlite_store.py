@@ -25,12 +25,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import fields
 from operator import attrgetter
 from typing import Any, Final, Literal
 
 from ..errors import StorageError
+from . import _store_sql
 from ._sqlite_conn import Abort, SQLiteConnections
+from ._store_sql import AUDIT_COLUMNS, AUDIT_KEYS, CRED_KEYS
 from .audit import AuditEvent
 from .store import (
     AccountRow,
@@ -44,31 +45,20 @@ from .store import (
 
 __all__ = ["SQLiteStore"]
 
-# Column lists come from the row types: a column is named like its field (the audit log's
-# ``offset`` is ``step_offset``, ``offset`` being an SQL keyword).
-_CRED_KEYS: Final = tuple(f.name for f in fields(CredentialRow))
-_CRED_N: Final = len(_CRED_KEYS)
-_CRED_VALUES: Final = attrgetter(*_CRED_KEYS)
-_AUDIT_KEYS: Final = tuple(f.name for f in fields(AuditEvent) if f.name != "id")
-_AUDIT_VALUES: Final = attrgetter(*_AUDIT_KEYS)
-_AUDIT_COLUMNS: Final = ", ".join("step_offset" if k == "offset" else k for k in _AUDIT_KEYS)
+# Column lists come from the row types: a column is named like its field.
+_AUDIT_VALUES: Final = attrgetter(*AUDIT_KEYS)
 
 
 def _columns(prefix: str) -> str:
-    return ", ".join(f"{prefix}.{k}" for k in _CRED_KEYS)
+    return ", ".join(f"{prefix}.{k}" for k in CRED_KEYS)
 
 
 # S608: every query is assembled from the constants above; values are always bound.
 _SELECT_CREDS: Final = f"SELECT {_columns('c')} FROM credentials c"  # noqa: S608
-_INSERT_CRED: Final = (
-    f"INSERT INTO credentials ({', '.join(_CRED_KEYS)}) "  # noqa: S608
-    f"VALUES ({', '.join('?' * _CRED_N)})"
-)
 _INSERT_AUDIT: Final = (
-    f"INSERT INTO audit_log ({_AUDIT_COLUMNS}) "  # noqa: S608
-    f"VALUES ({', '.join('?' * len(_AUDIT_KEYS))})"
+    f"INSERT INTO audit_log ({AUDIT_COLUMNS}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * len(AUDIT_KEYS))})"
 )
-_SELECT_AUDIT: Final = f"SELECT id, {_AUDIT_COLUMNS} FROM audit_log"  # noqa: S608
 _ACCOUNT: Final = "SELECT failures, last_failure_at FROM accounts WHERE user_id = ?"
 _LIVE_CREDS: Final = (
     f"{_SELECT_CREDS} WHERE c.user_id = ? AND c.state IN ('active', 'pending') "
@@ -91,11 +81,10 @@ _CLAIM_STEP: Final = (
 )
 _RESET: Final = "UPDATE accounts SET failures = 0 WHERE user_id = ? AND failures != 0"
 _UNUSED_CODES: Final = "SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL"
-_HAS_ACTIVE: Final = "SELECT 1 FROM credentials WHERE user_id = ? AND state = 'active' LIMIT 1"
 
 
 def _credential(row: Sequence[Any]) -> CredentialRow:
-    return stored_credential(dict(zip(_CRED_KEYS, row, strict=True)))
+    return stored_credential(dict(zip(CRED_KEYS, row, strict=True)))
 
 
 def _throttle_state(row: Sequence[Any] | None) -> Sequence[Any] | None:
@@ -122,7 +111,18 @@ def _audit(conn: sqlite3.Connection, events: Sequence[AuditEvent]) -> None:
         conn.executemany(_INSERT_AUDIT, [_AUDIT_VALUES(e) for e in events])
 
 
-class SQLiteStore:
+def _insert_codes(conn: sqlite3.Connection, codes: Sequence[BackupCodeRow]) -> None:
+    conn.executemany(
+        "INSERT INTO backup_codes (id, user_id, position, code_hash) VALUES (?,?,?,?)",
+        [(c.id, c.user_id, i, c.code_hash) for i, c in enumerate(codes)],
+    )
+
+
+# BEGIN IMMEDIATE holds the database's write lock already: no row lock is needed.
+_DIALECT: Final = _store_sql.Dialect(mark="?", lock=None, audit=_audit, insert_codes=_insert_codes)
+
+
+class SQLiteStore(_store_sql.StoreSQL):
     """:class:`~rfc6238.service.store.TwoFactorStore` on one SQLite file.
 
     Args:
@@ -170,11 +170,6 @@ class SQLiteStore:
             raise StorageError("corrupt key_checks row")
         return dict(rows)
 
-    def count_by_key(self) -> dict[int, int]:
-        """``SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id``."""
-        rows = self._db.read("SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id")
-        return {int(k): int(n) for k, n in rows}
-
     # --- reads ----------------------------------------------------------------------------
 
     def load_account(self, user_id: str) -> AccountRow | None:
@@ -183,26 +178,6 @@ class SQLiteStore:
             state = _throttle_state(conn.execute(_ACCOUNT, (user_id,)).fetchone())
             creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall()
         return None if state is None else _account(user_id, state, creds)
-
-    def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
-        """``SELECT ... FROM backup_codes WHERE user_id = ? ORDER BY position``."""
-        rows = self._db.read(
-            "SELECT id, user_id, code_hash, used_at FROM backup_codes "
-            "WHERE user_id = ? ORDER BY position",
-            (user_id,),
-        )
-        return [BackupCodeRow(id=r[0], user_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows]
-
-    def audit(self, user_id: str | None, *, limit: int) -> list[AuditEvent]:
-        """The newest ``limit`` rows by id (``user_id IS NULL``: service-wide), oldest first."""
-        where = "user_id IS NULL" if user_id is None else "user_id = ?"
-        params: tuple[Any, ...] = () if user_id is None else (user_id,)
-        rows = self._db.read(
-            f"{_SELECT_AUDIT} WHERE {where} ORDER BY id DESC LIMIT ?",
-            (*params, limit),
-        )
-        keys = ("id", *_AUDIT_KEYS)
-        return [AuditEvent(**dict(zip(keys, r, strict=True))) for r in reversed(rows)]
 
     # --- throttle -------------------------------------------------------------------------
 
@@ -227,129 +202,17 @@ class SQLiteStore:
         state = _throttle_state(state)
         assert state is not None  # the upsert made the row or it was there
         account = _account(user_id, state, creds)
-        return Reservation(
-            granted=granted,
-            failures=account.failures,
-            last_failure_at=account.last_failure_at,
-            account=account,
-        )
+        return Reservation.of(account, granted=granted)
 
-    # --- lifecycle ------------------------------------------------------------------------
+    # --- StoreSQL: the shared reads and lifecycle transactions run through these ----------
 
-    def put_pending(
-        self, credential: CredentialRow, *, require_active: bool, event: AuditEvent
-    ) -> ClaimResult:
-        """Insert the account if missing; check whether the device has an active credential;
-        disable the device's old pending one; insert ``credential`` as pending; append
-        ``event``."""
-        c = credential
+    dialect = _DIALECT
 
-        def body(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO accounts (user_id, failures, created_at) VALUES (?, 0, ?) "
-                "ON CONFLICT (user_id) DO NOTHING",
-                (c.user_id, c.created_at),
-            )
-            has_active = conn.execute(
-                "SELECT COUNT(*) FROM credentials "
-                "WHERE user_id = ? AND device = ? AND state = 'active'",
-                (c.user_id, c.device),
-            ).fetchone()[0]
-            if bool(has_active) != require_active:
-                raise Abort(ClaimResult.STATE)
-            conn.execute(
-                "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND device = ? AND state = 'pending'",
-                (c.created_at, c.user_id, c.device),
-            )
-            conn.execute(_INSERT_CRED, _CRED_VALUES(c))
-            _audit(conn, [event])
+    def _read(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._db.read(sql, params)
 
+    def _run(self, what: str, body: _store_sql.Body) -> ClaimResult:
         return self._db.transact(body)
-
-    def activate(
-        self,
-        credential: CredentialRow,
-        *,
-        step: int,
-        now: int,
-        codes: Sequence[BackupCodeRow] | None,
-        events: Sequence[AuditEvent],
-    ) -> ClaimResult:
-        """Read the credential's state (active already: a replay; not pending: a state error);
-        disable the device's active credential; ``UPDATE ... SET state = 'active' WHERE id = ?
-        AND state = 'pending' AND last_step < ?`` (one row, or roll back); replace the user's
-        backup codes with ``codes`` unless None; reset failures; append ``events``."""
-
-        def body(conn: sqlite3.Connection) -> None:
-            user = credential.user_id
-            state = conn.execute(
-                "SELECT state FROM credentials WHERE id = ?", (credential.id,)
-            ).fetchone()
-            if state is None or state[0] != "pending":  # a concurrent confirm won: a replay
-                active = state is not None and state[0] == "active"
-                raise Abort(ClaimResult.REPLAYED if active else ClaimResult.STATE)
-            conn.execute(
-                "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND device = ? AND state = 'active'",
-                (now, user, credential.device),
-            )
-            claimed = conn.execute(
-                "UPDATE credentials SET state = 'active', last_step = ?, confirmed_at = ?, "
-                "last_used_at = ? WHERE id = ? AND state = 'pending' AND last_step < ?",
-                (step, now, now, credential.id, step),
-            ).rowcount
-            if claimed != 1:
-                raise Abort(ClaimResult.REPLAYED)
-            if codes is not None:
-                conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user,))
-                self._insert_codes(conn, codes)
-            conn.execute(_RESET, (user,))
-            _audit(conn, events)
-
-        return self._db.transact(body)
-
-    @staticmethod
-    def _insert_codes(conn: sqlite3.Connection, codes: Sequence[BackupCodeRow]) -> None:
-        conn.executemany(
-            "INSERT INTO backup_codes (id, user_id, position, code_hash) VALUES (?,?,?,?)",
-            [(c.id, c.user_id, i, c.code_hash) for i, c in enumerate(codes)],
-        )
-
-    def replace_backup_codes(
-        self, user_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
-    ) -> bool:
-        """If the user has an active credential: delete their codes, insert ``codes``,
-        append ``event``."""
-
-        def body(conn: sqlite3.Connection) -> None:
-            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
-                raise Abort(ClaimResult.STATE)
-            conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user_id,))
-            self._insert_codes(conn, codes)
-            _audit(conn, [event])
-
-        return self._db.transact(body) is ClaimResult.OK
-
-    def disable(self, user_id: str, device: str | None, *, now: int, event: AuditEvent) -> bool:
-        """``UPDATE credentials SET state = 'disabled'`` for the live credentials of the
-        device (or all; none changed: roll back, False); delete the user's backup codes if
-        no active credential is left; append ``event``."""
-
-        def body(conn: sqlite3.Connection) -> None:
-            changed = conn.execute(
-                "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND state IN ('active', 'pending') "
-                "AND (? IS NULL OR device = ?)",
-                (now, user_id, device, device),
-            ).rowcount
-            if not changed:
-                raise Abort(ClaimResult.STATE)
-            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
-                conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user_id,))
-            _audit(conn, [event])
-
-        return self._db.transact(body) is ClaimResult.OK
 
     def unlock(self, user_id: str, *, event: AuditEvent) -> bool:
         """``UPDATE accounts SET failures = 0 WHERE user_id = ?`` (no row: False); audit."""

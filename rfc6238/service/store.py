@@ -233,6 +233,22 @@ class Reservation:
     last_failure_at: int | None
     account: AccountRow
 
+    @classmethod
+    def of(cls, account: AccountRow, *, granted: bool) -> Reservation:
+        """The reservation whose counts are those of ``account``, as read by it.
+
+        >>> a = AccountRow(user_id="u", failures=2, last_failure_at=9, credentials=())
+        >>> r = Reservation.of(a, granted=False)
+        >>> (r.granted, r.failures, r.last_failure_at, r.account is a)
+        (False, 2, 9, True)
+        """
+        return cls(
+            granted=granted,
+            failures=account.failures,
+            last_failure_at=account.last_failure_at,
+            account=account,
+        )
+
 
 class TwoFactorStore(Protocol):
     """What the service needs from a database. Every write method is one transaction.
