@@ -141,6 +141,30 @@ def _read_stream(stream: TextIO, what: str) -> str:
     return text
 
 
+def _read_source(
+    what: str,
+    *,
+    file: str | None,
+    env: str | None,
+    from_stdin: bool,
+    text: str,
+    stream: TextIO | None,
+) -> str:
+    """The text of the first source given, in this order: ``file`` (a path), ``env`` (a
+    variable's name), standard input (``stream``, or ``sys.stdin``) if ``from_stdin``, else
+    ``text`` itself; then stripped and bounded by :func:`_finish`."""
+    if file is not None:
+        text = _read_file(file, what)
+    elif env is not None:
+        value = os.environ.get(env)
+        if value is None:
+            fail(f"environment variable {env} is not set", EXIT_IO)
+        text = value
+    elif from_stdin:
+        text = _read_stream(stream or sys.stdin, what)
+    return _finish(text, what)
+
+
 def _finish(text: str, what: str) -> str:
     if len(text) > MAX_SECRET_TEXT:
         fail(f"the {what} is longer than {MAX_SECRET_TEXT} characters")
@@ -159,20 +183,17 @@ def read_secret_text(args: argparse.Namespace, stdin: TextIO | None = None) -> s
     >>> read_secret_text(ns)
     'GEZA'
     """
-    if args.secret_file is not None:
-        text = _read_file(args.secret_file, "secret")
-    elif args.secret_env is not None:
-        value = os.environ.get(args.secret_env)
-        if value is None:
-            fail(f"environment variable {args.secret_env} is not set", EXIT_IO)
-        text = value
-    elif args.secret_stdin:
-        text = _read_stream(stdin or sys.stdin, "secret")
-    elif args.secret is not None:
-        text = args.secret
-    else:
+    given = (args.secret_file, args.secret_env, args.secret_stdin or None, args.secret)
+    if all(source is None for source in given):
         fail("no secret given: use --secret-file, --secret-env or --secret-stdin")
-    return _finish(text, "secret")
+    return _read_source(
+        "secret",
+        file=args.secret_file,
+        env=args.secret_env,
+        from_stdin=bool(args.secret_stdin),
+        text=args.secret,
+        stream=stdin,
+    )
 
 
 def read_text_source(args: argparse.Namespace, what: str, stdin: TextIO | None = None) -> str:
@@ -185,18 +206,14 @@ def read_text_source(args: argparse.Namespace, what: str, stdin: TextIO | None =
     ]
     if sum(given) != 1:
         fail(f"give the {what} exactly once: as an argument, --file, --env or --stdin")
-    if args.file is not None:
-        text = _read_file(args.file, what)
-    elif args.env is not None:
-        value = os.environ.get(args.env)
-        if value is None:
-            fail(f"environment variable {args.env} is not set", EXIT_IO)
-        text = value
-    elif args.stdin:
-        text = _read_stream(stdin or sys.stdin, what)
-    else:
-        text = args.text
-    return _finish(text, what)
+    return _read_source(
+        what,
+        file=args.file,
+        env=args.env,
+        from_stdin=bool(args.stdin),
+        text=args.text,
+        stream=stdin,
+    )
 
 
 def decode_key(text: str, *, hex_key: bool) -> bytes:
