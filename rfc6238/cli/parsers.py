@@ -62,6 +62,15 @@ def _sub(
     return parser
 
 
+def _group(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """A subcommand without a handler of its own, whose ACTION (a required subcommand) runs."""
+    return _sub(subparsers, name, help_text, None).add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+
+
 def _add_code(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .codes import add_otp_options
 
@@ -133,8 +142,7 @@ def _add_explain(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _add_secret(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .provision import add_uri_options
 
-    secret = _sub(sub, "secret", "make secrets", None)
-    secret_sub = secret.add_subparsers(dest="action", required=True, metavar="ACTION")
+    secret_sub = _group(sub, "secret", "make secrets")
     new = _sub(
         secret_sub,
         "new",
@@ -153,8 +161,7 @@ def _add_secret(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def _add_uri(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .provision import add_uri_options
 
-    uri = _sub(sub, "uri", "parse or build otpauth:// URIs", None)
-    uri_sub = uri.add_subparsers(dest="action", required=True, metavar="ACTION")
+    uri_sub = _group(sub, "uri", "parse or build otpauth:// URIs")
     parse = _sub(
         uri_sub,
         "parse",
@@ -188,13 +195,7 @@ def _add_qr(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _add_migration(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    migration = _sub(
-        sub,
-        "migration",
-        "Google Authenticator export URIs (otpauth-migration://)",
-        None,
-    )
-    mig_sub = migration.add_subparsers(dest="action", required=True, metavar="ACTION")
+    mig_sub = _group(sub, "migration", "Google Authenticator export URIs (otpauth-migration://)")
     decode = _sub(
         mig_sub,
         "decode",
