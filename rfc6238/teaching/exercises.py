@@ -48,8 +48,27 @@ __all__ = [
 Fn = Callable[..., Any]
 
 
+def _digits(snum: int, digits: int) -> str:
+    return str(snum % 10**digits).zfill(digits)
+
+
 def _code(mac: bytes, digits: int) -> str:
-    return str(dynamic_truncate(mac) % 10**digits).zfill(digits)
+    return _digits(dynamic_truncate(mac), digits)
+
+
+def _mac(key: bytes, counter: int, algorithm: str, pack: Fn = pack_counter) -> bytes:
+    return hmac.digest(key, pack(counter), algorithm.lower())
+
+
+def _grade_as_hotp(stage: str, as_hotp: Fn, note: str = "") -> Grade:
+    """Grade ``stage`` (completed to a whole HOTP by ``as_hotp``) on the valid HOTP vectors."""
+    return grade(
+        "hotp",
+        as_hotp,
+        groups=["rfc4226", "hotp_edges"],
+        valid_only=True,
+        title=f"{stage}, as HOTP codes (vectors/rfc4226 + hotp_edges{note})",
+    )
 
 
 # 01 · HMAC -------------------------------------------------------------------------------
@@ -59,13 +78,7 @@ def check_hmac_sha1(my_hmac_sha1: Fn) -> Grade:
     def as_hotp(key: bytes, counter: int, *, digits: int = 6) -> str:
         return _code(my_hmac_sha1(key, pack_counter(counter)), digits)
 
-    return grade(
-        "hotp",
-        as_hotp,
-        groups=["rfc4226", "hotp_edges"],
-        valid_only=True,
-        title="my_hmac_sha1, as HOTP codes (vectors/rfc4226 + hotp_edges, SHA-1)",
-    )
+    return _grade_as_hotp("my_hmac_sha1", as_hotp, ", SHA-1")
 
 
 def check_hmac(my_hmac: Fn) -> Grade:
@@ -88,35 +101,18 @@ def check_dynamic_truncate(my_dynamic_truncate: Fn) -> Grade:
     """``my_dynamic_truncate(digest) -> int`` (31 bits), graded on truncate and HOTP vectors."""
 
     def as_hotp(key: bytes, counter: int, *, digits: int = 6, algorithm: str = "SHA1") -> str:
-        mac = hmac.digest(key, pack_counter(counter), algorithm.lower())
-        return str(my_dynamic_truncate(mac) % 10**digits).zfill(digits)
+        return _digits(my_dynamic_truncate(_mac(key, counter, algorithm)), digits)
 
-    return grade(
-        "hotp",
-        as_hotp,
-        groups=["rfc4226", "hotp_edges"],
-        valid_only=True,
-        title="my_dynamic_truncate, as HOTP codes (vectors/rfc4226 + hotp_edges)",
-    )
+    return _grade_as_hotp("my_dynamic_truncate", as_hotp)
 
 
 def check_code_from_snum(my_code: Fn) -> Grade:
     """``my_code(snum, digits) -> str``: ``Snum mod 10^d`` with leading zeros."""
 
     def as_hotp(key: bytes, counter: int, *, digits: int = 6, algorithm: str = "SHA1") -> str:
-        return str(
-            my_code(
-                dynamic_truncate(hmac.digest(key, pack_counter(counter), algorithm.lower())), digits
-            )
-        )
+        return str(my_code(dynamic_truncate(_mac(key, counter, algorithm)), digits))
 
-    return grade(
-        "hotp",
-        as_hotp,
-        groups=["rfc4226", "hotp_edges"],
-        valid_only=True,
-        title="my_code, as HOTP codes (vectors/rfc4226 + hotp_edges)",
-    )
+    return _grade_as_hotp("my_code", as_hotp)
 
 
 # 03 · time steps -------------------------------------------------------------------------
@@ -151,15 +147,9 @@ def check_pack_counter(my_pack_counter: Fn) -> Grade:
     """``my_pack_counter(counter) -> 8 bytes``, graded as HOTP codes."""
 
     def as_hotp(key: bytes, counter: int, *, digits: int = 6, algorithm: str = "SHA1") -> str:
-        return _code(hmac.digest(key, my_pack_counter(counter), algorithm.lower()), digits)
+        return _code(_mac(key, counter, algorithm, pack=my_pack_counter), digits)
 
-    return grade(
-        "hotp",
-        as_hotp,
-        groups=["rfc4226", "hotp_edges"],
-        valid_only=True,
-        title="my_pack_counter, as HOTP codes (vectors/rfc4226 + hotp_edges)",
-    )
+    return _grade_as_hotp("my_pack_counter", as_hotp)
 
 
 # 04 · windows ----------------------------------------------------------------------------
