@@ -1,0 +1,366 @@
+"""The independent implementations every self-made vector is checked against."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import importlib.metadata
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import rfc6238
+
+from ._base import HASHLIB
+
+
+class Refused(Exception):
+    """The oracle cannot express or compute this case (not a verdict on the input)."""
+
+
+def _why(err: BaseException) -> str:
+    text = f"{type(err).__name__}: {err}".replace("\n", " ")
+    return text if len(text) <= 110 else text[:107] + "..."
+
+
+def _plain_int(value: object, what: str) -> int:
+    if type(value) is not int:
+        raise Refused(f"{what} of type {type(value).__name__} is not expressible")
+    return value
+
+
+def _hashlib(alg: object) -> Callable[..., Any]:
+    """The hashlib constructor an oracle gets for an algorithm name (names it can express)."""
+    if isinstance(alg, str) and alg.isascii() and alg.upper() in HASHLIB:
+        return HASHLIB[alg.upper()]
+    if isinstance(alg, str) and alg in hashlib.algorithms_guaranteed:
+        return getattr(hashlib, alg)  # type: ignore[no-any-return]
+    raise Refused("takes a hash function; this algorithm name has none")
+
+
+def _crypto_hash(alg: object) -> Any:
+    from cryptography.hazmat.primitives import hashes
+
+    if (
+        isinstance(alg, str)
+        and alg.isascii()
+        and (alg.upper() in HASHLIB or alg in hashlib.algorithms_guaranteed)
+    ):
+        cls = getattr(hashes, alg.upper(), None)
+        if cls is not None:
+            return cls()
+    raise Refused("takes a hash object; this algorithm name has none")
+
+
+def _no_t0(t0: object) -> None:
+    if type(t0) is not int or t0 != 0:
+        raise Refused("no T0 parameter")
+
+
+def _oath_format(digits: object) -> str:
+    if type(digits) is not int:
+        raise Refused("digits is part of the format string ('dec6')")
+    return f"dec{digits}"
+
+
+def minimal_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
+    """The weak oracle: RFC 4226 §5.3 written out with hmac.digest and int.from_bytes."""
+    mac = hmac.digest(key, counter.to_bytes(8, "big"), alg.lower())
+    offset = mac[-1] & 0x0F
+    value = int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
+
+
+def crypto_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
+    from cryptography.hazmat.primitives.twofactor.hotp import HOTP
+
+    otp = HOTP(key, digits, _crypto_hash(alg), enforce_key_length=False)  # type: ignore[arg-type]
+    return otp.generate(counter).decode()
+
+
+def crypto_totp(key: bytes, time: object, period: int, t0: int, digits: int, alg: str) -> str:
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    _no_t0(t0)
+    if isinstance(time, dt.datetime):
+        raise Refused("takes int/float Unix time only")
+    otp = TOTP(key, digits, _crypto_hash(alg), period, enforce_key_length=False)  # type: ignore[arg-type]
+    return otp.generate(time).decode()  # type: ignore[arg-type]
+
+
+def _pyotp_classes() -> tuple[type, type]:
+    import pyotp
+
+    class HOTP(pyotp.HOTP):  # type: ignore[misc]
+        # pyotp's documented override point; the default (112 bits) refuses short keys.
+        min_secret_length_bits = 8
+
+    class TOTP(pyotp.TOTP):  # type: ignore[misc]
+        min_secret_length_bits = 8
+
+    return HOTP, TOTP
+
+
+def pyotp_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
+    hotp_cls, _ = _pyotp_classes()
+    otp = hotp_cls(_b32(key), digits=digits, digest=_hashlib(alg))
+    return str(otp.at(counter))
+
+
+def pyotp_totp(key: bytes, time: object, period: int, t0: int, digits: int, alg: str) -> str:
+    _, totp_cls = _pyotp_classes()
+    _no_t0(t0)
+    otp = totp_cls(_b32(key), digits=digits, digest=_hashlib(alg), interval=period)
+    return str(otp.at(time))
+
+
+def oath_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
+    import oath
+
+    return str(oath.hotp(_hex(key), counter, format=_oath_format(digits), hash=_hashlib(alg)))
+
+
+def oath_dec_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
+    import oath
+
+    value = int(oath.hotp(_hex(key), counter, format="dec", hash=_hashlib(alg)))
+    return str(value % 10**digits).zfill(digits)
+
+
+def oath_totp(key: bytes, time: object, period: int, t0: int, digits: int, alg: str) -> str:
+    import oath
+
+    _no_t0(t0)
+    if time is None:
+        raise Refused("t=None means 'now'")
+    return str(
+        oath.totp(_hex(key), format=_oath_format(digits), period=period, t=time, hash=_hashlib(alg))
+    )
+
+
+class OathtoolError(Exception):
+    """oathtool exited non-zero (a rejection for invalid cases, a refusal for valid ones)."""
+
+
+def _b32(key: object) -> str:
+    if not isinstance(key, bytes):
+        raise Refused("takes a base32 str secret; a non-bytes key is not expressible")
+    return base64.b32encode(key).decode()
+
+
+def _hex(key: object) -> str:
+    if not isinstance(key, bytes):
+        raise Refused("takes a hex key; a non-bytes key is not expressible")
+    return key.hex()
+
+
+def _oathtool(*args: str) -> str:
+    exe = shutil.which("oathtool")
+    if exe is None:
+        raise Refused("oathtool not installed")
+    proc = subprocess.run([exe, *args], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise OathtoolError(f"exit {proc.returncode}: {proc.stderr.strip()[:90]}")
+    return proc.stdout.strip()
+
+
+def oathtool_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
+    if not isinstance(alg, str) or not alg.isascii() or alg.upper() != "SHA1":
+        raise Refused("--hotp is HMAC-SHA1 only")
+    return _oathtool(
+        "--hotp",
+        "-c",
+        str(_plain_int(counter, "counter")),
+        "-d",
+        str(_plain_int(digits, "digits")),
+        _hex(key),
+    )
+
+
+def oathtool_s1(key: bytes, counter: int, digits: int, alg: str) -> str:
+    """HOTP through oathtool's TOTP mode with a 1-second step: T = counter (< 2**63)."""
+    if digits not in (6, 7, 8):
+        raise Refused("only digits 6, 7 and 8 are supported")
+    if not 0 <= _plain_int(counter, "counter") < 2**63:
+        raise Refused("-N @TIME takes a signed 64-bit time")
+    return _oathtool(
+        f"--totp={alg}",
+        "-s",
+        "1s",
+        "-N",
+        f"@{counter}",
+        "-d",
+        str(_plain_int(digits, "digits")),
+        _hex(key),
+    )
+
+
+def _oathtool_time(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # oathtool reads it as local time: TZ=UTC here
+            return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if type(value) is int or type(value) is float:
+        return f"@{value}"
+    raise Refused(f"time of type {type(value).__name__} is not expressible")
+
+
+def oathtool_totp(key: bytes, time: object, period: int, t0: int, digits: int, alg: str) -> str:
+    args = [f"--totp={alg}", "-s", f"{_plain_int(period, 'period')}s", "-N", _oathtool_time(time)]
+    args += ["-S", f"@{_plain_int(t0, 't0')}", "-d", str(_plain_int(digits, "digits")), _hex(key)]
+    return _oathtool(*args)
+
+
+#: name -> HOTP function (key, counter, digits, alg) -> code. Order is the report order.
+HOTP_ORACLES: dict[str, Callable[[bytes, int, int, str], str]] = {
+    "cryptography": crypto_hotp,
+    "pyotp": pyotp_hotp,
+    "oath": oath_hotp,
+    "oathtool": oathtool_hotp,
+}
+#: Fallbacks used when the direct call refuses (other parameters, same implementation).
+HOTP_FALLBACKS: dict[str, tuple[str, Callable[[bytes, int, int, str], str]]] = {
+    "oath": ("oath-dec", oath_dec_hotp),
+    "oathtool": ("oathtool-s1", oathtool_s1),
+}
+TOTP_ORACLES: dict[str, Callable[[bytes, object, int, int, int, str], str]] = {
+    "cryptography": crypto_totp,
+    "pyotp": pyotp_totp,
+    "oath": oath_totp,
+    "oathtool": oathtool_totp,
+}
+ORACLE_NAMES = {
+    "rfc-text": "the value as printed in the RFC (transcribed into scripts/make_vectors.py)",
+    "cryptography": "pyca/cryptography hazmat.primitives.twofactor HOTP/TOTP (OpenSSL HMAC), "
+    "enforce_key_length=False",
+    "cryptography-hotp": "cryptography's HOTP at the step (time - t0) // period computed by the "
+    "script: checks the code, not cryptography's time arithmetic",
+    "pyotp": "pyotp HOTP/TOTP (Python hmac), via a subclass with min_secret_length_bits = 8 "
+    "(its documented override) so short keys run",
+    "pyotp-hotp": "pyotp's HOTP at the script's step (see cryptography-hotp)",
+    "oath": "python-oath hotp/totp (Python hmac), formats dec6-dec8",
+    "oath-dec": "python-oath hotp(format='dec') (the full 31-bit truncated value) at the "
+    "script's counter or step, reduced mod 10**digits by the script (used for 9 and 10 digits)",
+    "oath-hotp": "python-oath hotp at the script's step (see cryptography-hotp)",
+    "oathtool": "Debian oathtool (OATH Toolkit, C): --hotp -c, or --totp=ALG -s -S -N",
+    "oathtool-s1": "oathtool --totp=ALG -s 1s -N @COUNTER: HOTP with SHA-256/512 for "
+    "counters (or the script's TOTP step) < 2**63 (oathtool's --hotp is SHA-1 only)",
+    "cryptography-window": "verification: cryptography's HOTP computes every code in the "
+    "window (steps from the script); compared as the list of matching counters",
+    "pyotp-window": "verification: as cryptography-window with pyotp's HOTP",
+    "oath-window": "verification: as cryptography-window with python-oath's hotp",
+    "oathtool-window": "verification: oathtool -w N generation of every code in the window",
+    "minimal-window": "verification: as cryptography-window with the weak in-script HOTP",
+    "pyotp-verify": "pyotp TOTP.verify_and_get_timecode (symmetric valid_window, no T0): "
+    "compared by the offset of the step it returns",
+    "cryptography-verify": "cryptography TOTP.verify(token.encode(), time) (no window: window 0)",
+    "oath-verify": "python-oath accept_totp (backward/forward drift) or accept_hotp (drift): "
+    "compared by the offset it reports",
+    "oathtool-verify": "oathtool validation mode (KEY OTP with -w); for TOTP it prints the "
+    "absolute offset, compared as |offset|",
+    "minimal": "WEAK oracle: a 6-line HOTP in this script (hmac.digest + int.from_bytes); "
+    "shares CPython's hmac with rfc6238, pyotp and oath",
+}
+
+
+def oracle_versions() -> dict[str, str]:
+    versions = {}
+    for dist in ("cryptography", "pyotp", "oath"):
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            versions[dist] = "missing"
+    try:
+        versions["oathtool"] = _oathtool("--version").splitlines()[0]
+    except Refused:
+        versions["oathtool"] = "missing"
+    versions["rfc6238"] = rfc6238.__version__
+    return versions
+
+
+@dataclass
+class Verdicts:
+    """What the oracles said about one case."""
+
+    verified_by: list[str] = field(default_factory=list)
+    disagreed: list[dict[str, str]] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+
+    def record(self, name: str, expected: str | None, run: Callable[[], str]) -> bool:
+        """Run one oracle; ``expected`` None means the case is invalid and must be rejected."""
+        try:
+            got = run()
+        except Refused as err:
+            self.refused.append({"oracle": name, "reason": str(err)})
+            return False
+        except Exception as err:
+            if expected is None:
+                self.verified_by.append(name)
+                self.notes.append({"oracle": name, "note": f"rejected by raising {_why(err)}"})
+                return True
+            self.refused.append({"oracle": name, "reason": _why(err)})
+            return False
+        if expected is None:
+            self.disagreed.append({"oracle": name, "got": f"accepted: {got}"})
+        elif got == expected:
+            self.verified_by.append(name)
+            return True
+        else:
+            self.disagreed.append({"oracle": name, "got": got})
+        return False
+
+    def dump(self, case: dict[str, Any], *, minimum: int = 2) -> dict[str, Any]:
+        case["verified_by"] = self.verified_by
+        if self.disagreed:
+            case["disagreed"] = self.disagreed
+        if self.refused:
+            case["refused"] = self.refused
+        if self.notes:
+            case["oracle_notes"] = self.notes
+        external = [v for v in self.verified_by if not v.startswith(("minimal", "rfc-text"))]
+        if case["result"] == "valid" and len(external) < minimum:
+            case["flags"].append("FewOracles")
+        return case
+
+
+def check_hotp_oracles(key: bytes, counter: int, digits: int, alg: str, code: str) -> Verdicts:
+    verdicts = Verdicts()
+    for name, func in HOTP_ORACLES.items():
+        agreed = verdicts.record(name, code, lambda f=func: f(key, counter, digits, alg))
+        if (
+            not agreed
+            and name in HOTP_FALLBACKS
+            and not any(d["oracle"] == name for d in verdicts.disagreed)
+            and (name != "oathtool" or digits in (6, 7, 8))
+        ):
+            alt, alt_func = HOTP_FALLBACKS[name]
+            verdicts.record(alt, code, lambda f=alt_func: f(key, counter, digits, alg))
+    verdicts.record("minimal", code, lambda: minimal_hotp(key, counter, digits, alg))
+    return verdicts
+
+
+def check_totp_oracles(
+    key: bytes, time: object, period: int, t0: int, digits: int, alg: str, step: int, code: str
+) -> Verdicts:
+    verdicts = Verdicts()
+    for name, func in TOTP_ORACLES.items():
+        ok = verdicts.record(name, code, lambda f=func: f(key, time, period, t0, digits, alg))
+        if ok:
+            continue
+        # The oracle's HOTP at the script's step: separates HOTP errors from time arithmetic.
+        if name == "oathtool":
+            if digits in (6, 7, 8):
+                verdicts.record("oathtool-s1", code, lambda: oathtool_s1(key, step, digits, alg))
+            continue
+        fallback = {"cryptography": crypto_hotp, "pyotp": pyotp_hotp, "oath": oath_hotp}[name]
+        if name == "oath" and digits > 8:
+            verdicts.record("oath-dec", code, lambda: oath_dec_hotp(key, step, digits, alg))
+        else:
+            verdicts.record(f"{name}-hotp", code, lambda f=fallback: f(key, step, digits, alg))
+    verdicts.record("minimal", code, lambda: minimal_hotp(key, step, digits, alg))
+    return verdicts
