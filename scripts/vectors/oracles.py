@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import hashlib
 import hmac
 import importlib.metadata
 import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import rfc6238
-
-from ._base import HASHLIB
+from rfc6238.conformance.adapters import Implementation, Unsupported
+from rfc6238.conformance.adapters import Rejected as AdapterRejected
+from rfc6238.conformance.builtins import (
+    OathtoolImplementation,
+    builtin,
+    hash_constructor,
+    hex_key,
+    plain_int,
+)
 
 
 class Refused(Exception):
@@ -27,44 +31,48 @@ def _why(err: BaseException) -> str:
     return text if len(text) <= 110 else text[:107] + "..."
 
 
+def _builtin(name: str) -> Implementation:
+    """The conformance runner's adapter ``name`` (one instance per run)."""
+    if name not in _ADAPTERS:
+        _ADAPTERS[name] = builtin(name)
+    return _ADAPTERS[name]
+
+
+_ADAPTERS: dict[str, Implementation] = {}
+
+
+def ask(name: str, op: str, **args: Any) -> Any:
+    """Run one operation on the runner's built-in adapter ``name``.
+
+    The adapter's :class:`Unsupported` (the library's API cannot express the case) becomes
+    :class:`Refused`; oathtool's non-zero exit becomes :class:`OathtoolError`; anything the
+    library raises passes through (its own refusal or rejection).
+    """
+    try:
+        return _builtin(name).run(op, args)
+    except Unsupported as err:
+        raise Refused(str(err)) from err
+    except LookupError as err:
+        raise Refused(f"{name} not installed") from err
+    except AdapterRejected as err:
+        if name == "oathtool":
+            raise OathtoolError(str(err)) from err
+        raise
+
+
 def _plain_int(value: object, what: str) -> int:
-    if type(value) is not int:
-        raise Refused(f"{what} of type {type(value).__name__} is not expressible")
-    return value
+    try:
+        return plain_int(value, what)
+    except Unsupported as err:
+        raise Refused(str(err)) from err
 
 
 def _hashlib(alg: object) -> Callable[..., Any]:
     """The hashlib constructor an oracle gets for an algorithm name (names it can express)."""
-    if isinstance(alg, str) and alg.isascii() and alg.upper() in HASHLIB:
-        return HASHLIB[alg.upper()]
-    if isinstance(alg, str) and alg in hashlib.algorithms_guaranteed:
-        return getattr(hashlib, alg)  # type: ignore[no-any-return]
-    raise Refused("takes a hash function; this algorithm name has none")
-
-
-def _crypto_hash(alg: object) -> Any:
-    from cryptography.hazmat.primitives import hashes
-
-    if (
-        isinstance(alg, str)
-        and alg.isascii()
-        and (alg.upper() in HASHLIB or alg in hashlib.algorithms_guaranteed)
-    ):
-        cls = getattr(hashes, alg.upper(), None)
-        if cls is not None:
-            return cls()
-    raise Refused("takes a hash object; this algorithm name has none")
-
-
-def _no_t0(t0: object) -> None:
-    if type(t0) is not int or t0 != 0:
-        raise Refused("no T0 parameter")
-
-
-def _oath_format(digits: object) -> str:
-    if type(digits) is not int:
-        raise Refused("digits is part of the format string ('dec6')")
-    return f"dec{digits}"
+    try:
+        return hash_constructor(alg)
+    except Unsupported as err:
+        raise Refused(str(err)) from err
 
 
 def minimal_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
@@ -75,56 +83,42 @@ def minimal_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
     return str(value % 10**digits).zfill(digits)
 
 
-def crypto_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
-    from cryptography.hazmat.primitives.twofactor.hotp import HOTP
+def _hotp_args(key: bytes, counter: int, digits: int, alg: str) -> dict[str, Any]:
+    return {"key": key, "counter": counter, "digits": digits, "algorithm": alg}
 
-    otp = HOTP(key, digits, _crypto_hash(alg), enforce_key_length=False)  # type: ignore[arg-type]
-    return otp.generate(counter).decode()
+
+def _totp_args(
+    key: bytes, time: object, period: int, t0: int, digits: int, alg: str
+) -> dict[str, Any]:
+    return {"key": key, "time": time, "period": period, "t0": t0, "digits": digits,
+            "algorithm": alg}  # fmt: skip
+
+
+def crypto_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
+    return str(ask("cryptography", "hotp", **_hotp_args(key, counter, digits, alg)))
 
 
 def crypto_totp(key: bytes, time: object, period: int, t0: int, digits: int, alg: str) -> str:
-    from cryptography.hazmat.primitives.twofactor.totp import TOTP
-
-    _no_t0(t0)
-    if isinstance(time, dt.datetime):
-        raise Refused("takes int/float Unix time only")
-    otp = TOTP(key, digits, _crypto_hash(alg), period, enforce_key_length=False)  # type: ignore[arg-type]
-    return otp.generate(time).decode()  # type: ignore[arg-type]
-
-
-def _pyotp_classes() -> tuple[type, type]:
-    import pyotp
-
-    class HOTP(pyotp.HOTP):  # type: ignore[misc]
-        # pyotp's documented override point; the default (112 bits) refuses short keys.
-        min_secret_length_bits = 8
-
-    class TOTP(pyotp.TOTP):  # type: ignore[misc]
-        min_secret_length_bits = 8
-
-    return HOTP, TOTP
+    return str(ask("cryptography", "totp", **_totp_args(key, time, period, t0, digits, alg)))
 
 
 def pyotp_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
-    hotp_cls, _ = _pyotp_classes()
-    otp = hotp_cls(_b32(key), digits=digits, digest=_hashlib(alg))
-    return str(otp.at(counter))
+    return str(ask("pyotp", "hotp", **_hotp_args(key, counter, digits, alg)))
 
 
 def pyotp_totp(key: bytes, time: object, period: int, t0: int, digits: int, alg: str) -> str:
-    _, totp_cls = _pyotp_classes()
-    _no_t0(t0)
-    otp = totp_cls(_b32(key), digits=digits, digest=_hashlib(alg), interval=period)
-    return str(otp.at(time))
+    return str(ask("pyotp", "totp", **_totp_args(key, time, period, t0, digits, alg)))
 
 
 def oath_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
-    import oath
-
-    return str(oath.hotp(_hex(key), counter, format=_oath_format(digits), hash=_hashlib(alg)))
+    return str(ask("oath", "hotp", **_hotp_args(key, counter, digits, alg)))
 
 
 def oath_dec_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
+    """python-oath's full 31-bit value (``format='dec'``) reduced by the script: 9-10 digits.
+
+    Not a runner adapter (users never call it so): a variant only the generator needs.
+    """
     import oath
 
     value = int(oath.hotp(_hex(key), counter, format="dec", hash=_hashlib(alg)))
@@ -132,14 +126,7 @@ def oath_dec_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
 
 
 def oath_totp(key: bytes, time: object, period: int, t0: int, digits: int, alg: str) -> str:
-    import oath
-
-    _no_t0(t0)
-    if time is None:
-        raise Refused("t=None means 'now'")
-    return str(
-        oath.totp(_hex(key), format=_oath_format(digits), period=period, t=time, hash=_hashlib(alg))
-    )
+    return str(ask("oath", "totp", **_totp_args(key, time, period, t0, digits, alg)))
 
 
 class OathtoolError(Exception):
@@ -153,32 +140,25 @@ def _b32(key: object) -> str:
 
 
 def _hex(key: object) -> str:
-    if not isinstance(key, bytes):
-        raise Refused("takes a hex key; a non-bytes key is not expressible")
-    return key.hex()
+    try:
+        return hex_key(key)
+    except Unsupported as err:
+        raise Refused(str(err)) from err
 
 
 def _oathtool(*args: str) -> str:
-    exe = shutil.which("oathtool")
-    if exe is None:
+    """Run the runner's oathtool adapter's executable with ``args`` (generator variants)."""
+    impl = _builtin("oathtool") if shutil.which("oathtool") else None
+    if not isinstance(impl, OathtoolImplementation):
         raise Refused("oathtool not installed")
-    proc = subprocess.run([exe, *args], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise OathtoolError(f"exit {proc.returncode}: {proc.stderr.strip()[:90]}")
-    return proc.stdout.strip()
+    try:
+        return impl.call([impl.executable, *args])
+    except AdapterRejected as err:
+        raise OathtoolError(str(err)) from err
 
 
 def oathtool_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
-    if not isinstance(alg, str) or not alg.isascii() or alg.upper() != "SHA1":
-        raise Refused("--hotp is HMAC-SHA1 only")
-    return _oathtool(
-        "--hotp",
-        "-c",
-        str(_plain_int(counter, "counter")),
-        "-d",
-        str(_plain_int(digits, "digits")),
-        _hex(key),
-    )
+    return str(ask("oathtool", "hotp", **_hotp_args(key, counter, digits, alg)))
 
 
 def oathtool_s1(key: bytes, counter: int, digits: int, alg: str) -> str:
@@ -188,34 +168,15 @@ def oathtool_s1(key: bytes, counter: int, digits: int, alg: str) -> str:
     if not 0 <= _plain_int(counter, "counter") < 2**63:
         raise Refused("-N @TIME takes a signed 64-bit time")
     return _oathtool(
-        f"--totp={alg}",
-        "-s",
-        "1s",
-        "-N",
-        f"@{counter}",
-        "-d",
-        str(_plain_int(digits, "digits")),
+        f"--totp={alg}", "-s", "1s", "-N", f"@{counter}", "-d", str(_plain_int(digits, "digits")),
         _hex(key),
-    )
-
-
-def _oathtool_time(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:  # oathtool reads it as local time: TZ=UTC here
-            return value.strftime("%Y-%m-%d %H:%M:%S")
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    if type(value) is int or type(value) is float:
-        return f"@{value}"
-    raise Refused(f"time of type {type(value).__name__} is not expressible")
+    )  # fmt: skip
 
 
 def oathtool_totp(key: bytes, time: object, period: int, t0: int, digits: int, alg: str) -> str:
-    args = [f"--totp={alg}", "-s", f"{_plain_int(period, 'period')}s", "-N", _oathtool_time(time)]
-    args += ["-S", f"@{_plain_int(t0, 't0')}", "-d", str(_plain_int(digits, "digits")), _hex(key)]
-    return _oathtool(*args)
+    return str(ask("oathtool", "totp", **_totp_args(key, time, period, t0, digits, alg)))
 
 
-#: name -> HOTP function (key, counter, digits, alg) -> code. Order is the report order.
 HOTP_ORACLES: dict[str, Callable[[bytes, int, int, str], str]] = {
     "cryptography": crypto_hotp,
     "pyotp": pyotp_hotp,

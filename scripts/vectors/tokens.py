@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable
 from typing import Any
 
 import rfc6238
 from rfc6238 import errors as _errors
+from rfc6238.conformance.adapters import Rejected as AdapterRejected
 from rfc6238.conformance.vectors import decode_value
 
 from ._base import SEED20
 from .filebuilder import FileBuilder, _expect, hexkey, self_made_source
-from .oracles import Refused, Verdicts, _b32, _pyotp_classes
+from .oracles import OathtoolError, Refused, Verdicts, ask
 from .verify import Rejected, record_verify
 
 
@@ -22,59 +21,30 @@ def token_verifiers(
 ) -> dict[str, Callable[[], str]]:
     """Direct verifiers at window 0 (SHA1, X = 30, T0 = 0), fed the token as it is."""
 
-    def crypto_verify() -> str:
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.twofactor import InvalidToken
-        from cryptography.hazmat.primitives.twofactor.totp import TOTP
+    case = {"key": key, "token": token, "time": time, "window": 0, "period": 30, "t0": 0,
+            "digits": digits, "algorithm": "SHA1", "allow_short_key": True}  # fmt: skip
 
-        if isinstance(token, bytes):
-            raise Refused("bytes is its native token type")
-        raw = token.encode("utf-8") if isinstance(token, str) else token
-        otp = TOTP(key, digits, hashes.SHA1(), 30, enforce_key_length=False)  # noqa: S303
-        try:
-            otp.verify(raw, time)  # type: ignore[arg-type]
-        except InvalidToken as err:
-            raise Rejected from err
-        return "offset 0"
+    def via(name: str) -> Callable[[], str]:
+        def run() -> str:
+            try:
+                answer = ask(name, "verify_totp", **case)
+            except (AdapterRejected, OathtoolError) as err:
+                raise Rejected from err
+            return f"offset {answer.get('offset', 0)}"
 
-    def pyotp_verify() -> str:
-        _, totp_cls = _pyotp_classes()
-        otp = totp_cls(_b32(key), digits=digits)
-        if not otp.verify(token, for_time=time):
-            raise Rejected
-        return "offset 0"
-
-    def oath_verify() -> str:
-        import oath
-
-        ok, drift = oath.accept_totp(
-            key.hex(), token, format=f"dec{digits}", t=time, forward_drift=0, backward_drift=0
-        )
-        if not ok:
-            raise Rejected
-        return f"offset {drift}"
+        return run
 
     def oathtool_verify() -> str:
         if not isinstance(token, str):
             raise Refused("a non-str token is not expressible on the command line")
         if "\0" in token:
             raise Refused("NUL cannot be passed in argv")
-        exe = shutil.which("oathtool")
-        if exe is None:
-            raise Refused("oathtool not installed")
-        proc = subprocess.run(
-            [exe, "--totp", "-N", f"@{time}", "-w", "0", "-d", str(digits), "--", key.hex(), token],
-            capture_output=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise Rejected
-        return "offset 0"
+        return via("oathtool")()
 
     return {
-        "cryptography-verify": crypto_verify,
-        "pyotp-verify": pyotp_verify,
-        "oath-verify": oath_verify,
+        "cryptography-verify": via("cryptography"),
+        "pyotp-verify": via("pyotp"),
+        "oath-verify": via("oath"),
         "oathtool-verify": oathtool_verify,
     }
 

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import base64
-import shutil
-import subprocess
 from collections.abc import Callable
 from typing import Any
 
 import rfc6238
 from rfc6238 import errors as _errors
+from rfc6238.conformance.adapters import Rejected as AdapterRejected
 
 from ._base import MAX64, SEED20, SEEDS
 from .filebuilder import FileBuilder, _expect, hexkey, self_made_source
 from .hotp_edges import derived_key
 from .oracles import (
+    OathtoolError,
     Refused,
     Verdicts,
-    _hashlib,
+    _builtin,
     _hex,
     _oathtool,
     _plain_int,
-    _pyotp_classes,
     _why,
+    ask,
     crypto_hotp,
     minimal_hotp,
     oath_dec_hotp,
@@ -93,6 +92,18 @@ def window_oracles(
     }
 
 
+def _verdict(name: str, op: str, **args: Any) -> dict[str, Any]:
+    """A runner adapter's verification answer; its "no" becomes :class:`Rejected`."""
+    try:
+        answer: dict[str, Any] = ask(name, op, **args)
+    except (AdapterRejected, OathtoolError) as err:
+        text = str(err)
+        if "cannot parse" in text:  # oathtool cannot read the input: not a verdict
+            raise Refused(text.split(": ", 1)[-1][:90]) from err
+        raise Rejected(text) from err
+    return answer
+
+
 def direct_totp_verifiers(
     key: bytes,
     token: str,
@@ -104,77 +115,28 @@ def direct_totp_verifiers(
     digits: int,
     alg: str,
 ) -> dict[str, Callable[[], str]]:
-    """The oracles' own verify functions; each returns the offset it reports."""
+    """The oracles' own verify functions (the runner's adapters); each returns its offset."""
+    case = {"key": key, "token": token, "time": time, "window": (past, future),
+            "period": period, "t0": t0, "digits": digits, "algorithm": alg}  # fmt: skip
 
     def pyotp_verify() -> str:
-        import pyotp
-
         if t0 != 0 or past != future:
             raise Refused("no T0 / symmetric valid_window only")
-        _, totp_cls = _pyotp_classes()
         try:
-            otp = totp_cls(
-                base64.b32encode(key).decode(), digits=digits, digest=_hashlib(alg), interval=period
-            )
+            _builtin("pyotp").otp("totp", case, True)  # type: ignore[attr-defined]  # PyotpImplementation
         except ValueError as err:
             raise Refused(_why(err)) from err
-        try:
-            step = otp.verify_and_get_timecode(token, for_time=time, valid_window=past)
-        except pyotp.exceptions.OTPVerificationError as err:
-            raise Rejected from err
-        return f"offset {step - otp.timecode(time)}"
+        return f"offset {_verdict('pyotp', 'verify_totp', **case, allow_short_key=True)['offset']}"
 
     def oath_verify() -> str:
-        import oath
-
         if t0 != 0 or digits > 8:
             raise Refused("no T0 / formats dec6-dec8 only")
-        ok, drift = oath.accept_totp(
-            key.hex(),
-            token,
-            format=f"dec{digits}",
-            period=period,
-            t=time,
-            hash=_hashlib(alg),
-            forward_drift=future,
-            backward_drift=past,
-        )
-        if not ok:
-            raise Rejected
-        return f"offset {drift}"
+        return f"offset {_verdict('oath', 'verify_totp', **case)['offset']}"
 
     def oathtool_verify() -> str:
         if past != future or digits > 8:
             raise Refused("symmetric -w window and digits 6-8 only")
-        exe = shutil.which("oathtool")
-        if exe is None:
-            raise Refused("oathtool not installed")
-        proc = subprocess.run(
-            [
-                exe,
-                f"--totp={alg}",
-                "-s",
-                f"{period}s",
-                "-S",
-                f"@{t0}",
-                "-N",
-                f"@{time}",
-                "-w",
-                str(past),
-                "-d",
-                str(digits),
-                key.hex(),
-                token,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if "cannot parse" in proc.stderr:
-            raise Refused(proc.stderr.strip()[:90])
-        if proc.returncode != 0:
-            raise Rejected(proc.stderr.strip())
-        return f"|offset| {proc.stdout.strip()}"
+        return f"|offset| {_verdict('oathtool', 'verify_totp', **case)['abs_offset']}"
 
     return {
         "pyotp-verify": pyotp_verify,
@@ -186,50 +148,18 @@ def direct_totp_verifiers(
 def direct_hotp_verifiers(
     key: bytes, token: str, counter: int, look_ahead: int, digits: int, alg: str
 ) -> dict[str, Callable[[], str]]:
-    def oath_verify() -> str:
-        import oath
+    case = {"key": key, "token": token, "counter": counter, "look_ahead": look_ahead,
+            "digits": digits, "algorithm": alg}  # fmt: skip
 
+    def oath_verify() -> str:
         if digits > 8:
             raise Refused("formats dec6-dec8 only")
-        ok, following = oath.accept_hotp(
-            key.hex(),
-            token,
-            counter,
-            format=f"dec{digits}",
-            hash=_hashlib(alg),
-            drift=look_ahead,
-            backward_drift=0,
-        )
-        if not ok:
-            raise Rejected
-        return f"offset {following - 1 - counter}"
+        return f"offset {_verdict('oath', 'verify_hotp', **case)['offset']}"
 
     def oathtool_verify() -> str:
         if alg != "SHA1" or digits > 8:
             raise Refused("--hotp is SHA-1 only; digits 6-8")
-        exe = shutil.which("oathtool")
-        if exe is None:
-            raise Refused("oathtool not installed")
-        proc = subprocess.run(
-            [
-                exe,
-                "--hotp",
-                "-c",
-                str(counter),
-                "-w",
-                str(look_ahead),
-                "-d",
-                str(digits),
-                key.hex(),
-                token,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise Rejected(proc.stderr.strip())
-        return f"offset {proc.stdout.strip()}"
+        return f"offset {_verdict('oathtool', 'verify_hotp', **case)['offset']}"
 
     return {"oath-verify": oath_verify, "oathtool-verify": oathtool_verify}
 
