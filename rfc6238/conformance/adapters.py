@@ -22,6 +22,7 @@ python-oath and oathtool.
 
 from __future__ import annotations
 
+import dis
 import importlib
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final
@@ -33,11 +34,13 @@ __all__ = [
     "URI_FIELDS",
     "VECTOR_URI_FIELDS",
     "AdapterError",
+    "Crashed",
     "Implementation",
     "PythonImplementation",
     "Rejected",
     "Rfc6238Implementation",
     "Unsupported",
+    "refusal_kind",
     "uri_fields",
 ]
 
@@ -74,14 +77,63 @@ class Unsupported(Exception):
 
 
 class AdapterError(Exception):
-    """The adapter itself broke (a process died, a protocol error): the run stops.
+    """The adapter itself broke (a process died, a protocol error, a timeout).
 
-    Never counted as a refusal, so a broken adapter cannot make invalid cases pass.
+    Never counted as a refusal, so a broken adapter cannot make invalid cases pass: the
+    runner records the case as a *crash* (a failure), restarts the adapter and goes on.
     """
+
+
+class Crashed(AdapterError):
+    """The implementation crashed on one case: a panic, an uncaught exception, a signal, a
+    timeout. Recorded as a failure whatever the case expects."""
 
 
 class Rejected(Exception):
     """A verification said no without raising (``False``, ``(False, ...)``, exit 1)."""
+
+
+def _raised_on_purpose(err: BaseException) -> bool:
+    """True if the innermost frame raised ``err`` with a ``raise`` statement (a deliberate,
+    typed refusal) rather than an operator or a call failing inside the library."""
+    tb = err.__traceback__
+    if tb is None:
+        return True  # raised by the caller's own code path, not inside a library
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code.co_code
+    return 0 <= tb.tb_lasti < len(code) and dis.opname[code[tb.tb_lasti]] in _RAISES
+
+
+_RAISES: Final = frozenset({"RAISE_VARARGS", "RERAISE"})
+
+
+def refusal_kind(err: BaseException) -> str:
+    """``"rejection"`` (an error reply, a typed exception, a non-zero exit) or ``"crash"``.
+
+    A crash is an :class:`AdapterError` (a dead process, a signal, a timeout) or a built-in
+    exception the language raised by itself inside the library: a ``TypeError`` from an
+    operator (``'<' not supported between 'int' and 'NoneType'``), an ``OverflowError``
+    from a conversion, a ``UnicodeEncodeError``, a ``ZeroDivisionError``... A rejection is
+    :class:`Rejected`, any exception type a library defines, a ``ValueError`` (Python's
+    "bad value"), or a built-in exception raised on purpose by a ``raise`` statement
+    (``raise TypeError("counter must be an int")``).
+
+    >>> refusal_kind(ValueError("digits")), refusal_kind(Crashed("timeout"))
+    ('rejection', 'crash')
+    >>> try:
+    ...     None < 1
+    ... except TypeError as err:
+    ...     refusal_kind(err)
+    'crash'
+    """
+    if isinstance(err, AdapterError):
+        return "crash"
+    if isinstance(err, Rejected) or type(err).__module__ != "builtins":
+        return "rejection"
+    if isinstance(err, ValueError) and not isinstance(err, UnicodeError):
+        return "rejection"
+    return "rejection" if _raised_on_purpose(err) else "crash"
 
 
 class Implementation:
@@ -91,6 +143,13 @@ class Implementation:
     description: str = ""
     #: True: :meth:`run` receives the case's fields as raw JSON (tags kept, keys as hex).
     raw_json: ClassVar[bool] = False
+    #: True: :meth:`run` runs in this process (the runner guards it with a watchdog thread);
+    #: out-of-process adapters enforce :attr:`timeout` themselves.
+    in_process: ClassVar[bool] = True
+    #: Seconds one case may take before it is recorded as a crash (a timeout).
+    timeout: float = 10.0
+    #: The case being run (``FILE:TCID``; set by the runner, named in adapter errors).
+    case_id: str = ""
 
     def version(self) -> str:
         """A version string for reports (empty if unknown)."""
@@ -102,6 +161,9 @@ class Implementation:
 
     def close(self) -> None:
         """Release processes or files (no-op by default)."""
+
+    def restart(self) -> None:
+        """Start afresh after a crash (a new process); no-op by default."""
 
 
 def _distribution_version(name: str) -> str:

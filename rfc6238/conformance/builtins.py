@@ -22,7 +22,7 @@ import hashlib
 import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from .adapters import (
     Implementation,
@@ -312,6 +312,15 @@ class OathtoolImplementation(CommandImplementation):
         "verify_totp=oathtool --totp={algorithm} -s {period}s -S @{t0} -N {when} -w {past} "
         "-d {digits} -- {key_hex} {token}",
     ]
+
+    #: ``{when}`` carries the time; --hotp checks the algorithm itself (SHA-1 only); there is
+    #: no key-length policy, so ``allow_short_key`` cannot change an answer.
+    handled: ClassVar[Mapping[str, frozenset[str]]] = {
+        "hotp": frozenset({"algorithm"}),
+        "totp": frozenset({"time"}),
+        "verify_hotp": frozenset({"algorithm", "allow_short_key"}),
+        "verify_totp": frozenset({"time", "allow_short_key"}),
+    }
 
     def __init__(self, executable: str = "oathtool") -> None:
         super().__init__(self.TEMPLATES, name="oathtool")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rfc6238
-from rfc6238.conformance.adapters import Implementation, Unsupported
+from rfc6238.conformance.adapters import Implementation, Unsupported, refusal_kind
 from rfc6238.conformance.adapters import Rejected as AdapterRejected
 from rfc6238.conformance.builtins import (
     OathtoolImplementation,
@@ -260,6 +260,9 @@ class Verdicts:
             self.refused.append({"oracle": name, "reason": str(err)})
             return False
         except Exception as err:
+            if expected is None and refusal_kind(err) == "crash":  # a crash verifies nothing
+                self.disagreed.append({"oracle": name, "got": f"crash: {_why(err)}"})
+                return False
             if expected is None:
                 self.verified_by.append(name)
                 self.notes.append({"oracle": name, "note": f"rejected by raising {_why(err)}"})

@@ -8,6 +8,7 @@ from typing import Any
 import rfc6238
 from rfc6238 import errors as _errors
 from rfc6238.conformance.adapters import Rejected as AdapterRejected
+from rfc6238.conformance.adapters import refusal_kind
 
 from ._base import MAX64, SEED20, SEEDS
 from .filebuilder import FileBuilder, _expect, hexkey, self_made_source
@@ -180,7 +181,9 @@ def record_verify(
                 verdicts.disagreed.append({"oracle": name, "got": "rejected"})
             continue
         except Exception as err:
-            if expected is None:
+            if expected is None and refusal_kind(err) == "crash":  # a crash verifies nothing
+                verdicts.disagreed.append({"oracle": name, "got": f"crash: {_why(err)}"})
+            elif expected is None:
                 verdicts.verified_by.append(name)
                 verdicts.notes.append({"oracle": name, "note": f"rejected by raising {_why(err)}"})
             else:

@@ -164,7 +164,7 @@ def test_node_otplib_example() -> None:
     assert by_comment(results, "parameters", "digits 5").status == "fail"
 
 
-def test_jsonl_protocol_errors_stop_the_run(tmp_path: Path) -> None:
+def test_jsonl_protocol_errors_are_crashes(tmp_path: Path) -> None:
     with pytest.raises(AdapterError, match="exited"):
         JsonLinesImplementation(f"{sys.executable} -c pass")
     liar = tmp_path / "liar.py"
@@ -175,10 +175,13 @@ def test_jsonl_protocol_errors_stop_the_run(tmp_path: Path) -> None:
     )
     impl = JsonLinesImplementation(f"{sys.executable} {liar}")
     try:
-        with pytest.raises(AdapterError, match="out of order"):
-            judge(impl, select_cases(only=["parameters:1"])[0])  # an invalid case
+        verdict = judge(impl, select_cases(only=["parameters:1"])[0])  # an invalid case
     finally:
         impl.close()
+    assert (verdict.status, verdict.refusal) == ("fail", "crash")  # never a pass
+    assert "out of order" in verdict.got
+    assert "case parameters:1" in verdict.got
+    assert '"op": "hotp"' in verdict.got  # the last request
     with pytest.raises(AdapterError, match="cannot start"):
         JsonLinesImplementation("/nonexistent/adapter")
 
@@ -279,9 +282,40 @@ def test_judge_classifies(case: SuiteCase, answer: object, status: str) -> None:
     assert result.case_id == case.case_id
 
 
-def test_judge_propagates_adapter_errors() -> None:
-    with pytest.raises(AdapterError):
-        judge(Scripted(AdapterError("broken")), INVALID)
+class Crashing(Implementation):
+    """Crashes the way a library does: the language raises, not a ``raise`` statement."""
+
+    name = "crashing"
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+
+    def run(self, op: str, args: Mapping[str, Any]) -> Any:
+        if self.how == "adapter":
+            raise AdapterError("broken")
+        if self.how == "type":
+            return args["digits"] < None  # TypeError from an operator
+        return "caf\u00e9".encode("ascii")  # UnicodeEncodeError
+
+
+@pytest.mark.parametrize("how", ["adapter", "type", "unicode"])
+def test_judge_records_crashes_as_failures(how: str) -> None:
+    for case in (INVALID, VALID):
+        verdict = judge(Crashing(how), case)
+        assert (verdict.status, verdict.refusal, verdict.crashed) == ("fail", "crash", True)
+        assert verdict.got.startswith("crash: ")
+
+
+def test_deliberate_type_errors_are_rejections() -> None:
+    verdict = judge(Scripted(TypeError("digits must be an int")), INVALID)  # a raise statement
+    assert (verdict.status, verdict.refusal) == ("pass", "rejection")
+
+
+def test_judge_records_clean_rejections() -> None:
+    verdict = judge(Scripted(Rejected("no")), INVALID)
+    assert (verdict.status, verdict.refusal) == ("pass", "rejection")
+    verdict = judge(Scripted(ValueError("policy")), VALID)
+    assert (verdict.status, verdict.refusal) == ("refused", "rejection")
 
 
 # ------------------------------------------------------------------ selection
