@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from vectors._base import ROOT, VECTORS
 from vectors.base32 import build_base32
+from vectors.filebuilder import ID_MAPS, IDS
 from vectors.hotp_edges import build_hotp_edges
 from vectors.oracles import oracle_versions
 from vectors.parameters import build_parameters
@@ -128,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for name in args.names or BUILDERS:
         text = render(BUILDERS[name]())
+        ids_path = IDS / f"{name}.json"
+        if args.check:
+            if not ids_path.exists() or ids_path.read_text(encoding="utf-8") != ID_MAPS[name]:
+                failures += 1
+                print(f"DIFFERS  {ids_path.relative_to(ROOT)}: the case ids changed")
+        else:
+            IDS.mkdir(exist_ok=True)
+            ids_path.write_text(ID_MAPS[name], encoding="utf-8")
         path = VECTORS / f"{name}.json"
         if args.check:
             on_disk = path.read_text(encoding="utf-8") if path.exists() else ""

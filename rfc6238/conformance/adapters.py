@@ -3,7 +3,9 @@
 An :class:`Implementation` answers one *operation* per vector group type (the ``type`` of a
 ``testGroups`` entry in ``vectors/*.json``): ``hotp`` (RFC 4226 §5.3), ``totp`` (RFC 6238
 §4), ``truncate`` (RFC 4226 §5.3 DT), ``verify_hotp`` (RFC 4226 §7.4), ``verify_totp``
-(RFC 6238 §5.2), ``base32_decode`` and ``base32_encode`` (RFC 4648 §6). Each takes the
+(RFC 6238 §5.2), ``base32_decode`` and ``base32_encode`` (RFC 4648 §6, padded unless
+``padding`` is false), ``parse_uri`` (the Key Uri Format) and ``parse_uri_then_code``
+(parse, then the code at ``time``; the counter of an hotp URI). Each takes the
 case's input fields (:data:`INPUTS`) as Python values and returns the answer (a code, a
 match, bytes or text), raises :class:`Unsupported` when the implementation cannot express
 the case (no T0 parameter, no window, a Python type a command line cannot carry), or raises
@@ -55,8 +57,9 @@ INPUTS: Final[dict[str, tuple[str, ...]]] = {
     "verify_totp": ("key", "token", "time", "window", "period", "t0", "digits", "algorithm",
                     "allow_short_key"),
     "base32_decode": ("text", "strict"),
-    "base32_encode": ("key",),
+    "base32_encode": ("key", "padding"),
     "parse_uri": ("uri",),
+    "parse_uri_then_code": ("uri", "time"),
 }  # fmt: skip
 OPERATIONS: Final = tuple(INPUTS)
 #: How many leading inputs are passed positionally (the rest are keywords).
@@ -69,6 +72,7 @@ POSITIONAL: Final = {
     "base32_decode": 1,
     "base32_encode": 1,
     "parse_uri": 1,
+    "parse_uri_then_code": 2,
 }
 
 
@@ -244,12 +248,19 @@ class Rfc6238Implementation(Implementation):
             return {"counter": match.counter, "offset": match.offset}
         if op == "base32_decode":
             return base32.decode(kw.pop("text"), **kw)
-        if op == "base32_encode":
-            return base32.encode(kw["key"])
+        if op == "base32_encode":  # rfc6238 writes the Key URI form; RFC 4648 pads
+            text = base32.encode(kw["key"])
+            return text if kw.get("padding") is False else text + "=" * (-len(text) % 8)
         if op == "parse_uri":
             from rfc6238.uri import parse_uri
 
             return uri_fields(parse_uri(kw["uri"]))
+        if op == "parse_uri_then_code":
+            from rfc6238.uri import parse_uri
+
+            key = parse_uri(kw["uri"])
+            otp = key.otp(allow_short_key=True)  # the code is the math; no key policy here
+            return otp.at(kw["time"] if key.type == "totp" else key.counter)  # type: ignore[arg-type]  # TOTP takes a time, HOTP a counter
         return super().run(op, args)
 
 

@@ -159,6 +159,13 @@ class PyotpImplementation(Implementation):
                 "period": getattr(otp, "interval", None),
                 "counter": getattr(otp, "initial_count", None),
             }
+        if op == "parse_uri_then_code":
+            import pyotp
+
+            otp = pyotp.parse_uri(args["uri"])
+            if isinstance(otp, pyotp.TOTP):
+                return otp.at(args["time"])
+            return otp.at(0)  # type: ignore[attr-defined]  # an HOTP: at() adds initial_count
         if op == "base32_decode":
             import pyotp
 
@@ -247,6 +254,17 @@ class OathImplementation(Implementation):
 
         if op == "parse_uri":
             return self._parse_uri(args["uri"])
+        if op == "parse_uri_then_code":
+            from oath.google_authenticator import parse_otpauth  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+            params = parse_otpauth(args["uri"])
+            fmt, digest = f"dec{params['digits']}", params["algorithm"]
+            if params.get("type") == "hotp":
+                return oath.hotp(
+                    params["secret"], params.get("counter", 0), format=fmt, hash=digest
+                )
+            return oath.totp(params["secret"], format=fmt, period=params.get("period", 30),
+                             t=args["time"], hash=digest)  # fmt: skip
         if op not in ("hotp", "totp", "verify_hotp", "verify_totp"):
             return super().run(op, args)
         if op in ("totp", "verify_totp"):

@@ -342,7 +342,10 @@ class JsonLinesImplementation(Implementation):
         except queue.Empty as err:
             raise self._broken(f"timeout: no answer after {self.timeout:g} s") from err
         if line is None:
-            code = self.proc.poll()
+            try:
+                code: int | None = self.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                code = None
             how = f" (exit {code})" if code is not None and code >= 0 else ""
             if code is not None and code < 0:
                 how = f" (killed by {signal.Signals(-code).name})"
@@ -357,9 +360,10 @@ class JsonLinesImplementation(Implementation):
 
     def run(self, op: str, args: Mapping[str, Any]) -> Any:
         self.sequence += 1
-        message = {"id": str(self.sequence), "op": op, "args": with_text(args)}
+        message: dict[str, Any] = {"id": str(self.sequence), "op": op}
         if self.case_id:
             message["case"] = self.case_id
+        message["args"] = with_text(args)
         reply = self.request(message)
         if "unsupported" in reply:
             raise Unsupported(str(reply["unsupported"]))

@@ -17,6 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 VECTORS = ROOT / "vectors"
 FORMAT_VERSION = 1
+#: The vector set's version (vectors/CHANGELOG.md): major for changed verdicts.
+VECTORS_VERSION = "2.0.0"
 MAX64 = 2**64 - 1
 SEEDS = {
     "SHA1": b"12345678901234567890",

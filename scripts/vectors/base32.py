@@ -53,7 +53,8 @@ def build_base32() -> dict[str, Any]:
         "Base32 secrets (RFC 4648 §6) as rfc6238 decodes and encodes them: strict mode (upper "
         "case, optional padding, no separators, zero trailing bits) and lenient mode (also "
         "lower case, ASCII spaces and hyphens stripped). The ASCII check comes before any "
-        "case mapping. Encoding is upper case without padding (Key URI format).",
+        "case mapping. Encoding follows RFC 4648 §10 (padded); the Key URI convention "
+        "(no padding) is the separate padding=false case.",
         self_made_source(
             "RFC 4648 §10 test vectors (unpadded and padded) plus hand-made variants.",
             [
@@ -82,10 +83,12 @@ def build_base32() -> dict[str, Any]:
         BadLength="A length no base32 encoding has (1, 3 or 6 characters mod 8).",
         BadPadding="Wrong amount or position of '='.",
         BadAlphabet="A character outside A-Z, 2-7.",
-        Empty="Empty text (or only separators/padding).",
+        Empty="Empty text (or only separators/padding); '' itself is RFC 4648's empty encoding.",
         TooLong="Longer than the 1024-character bound.",
         NotStr="Not a str (tagged value): InvalidType.",
         Policy="The expected result is rfc6238's policy; other decoders may differ.",
+        KeyUriUnpadded="Encoding without '=' padding, as Key URIs write secrets (input "
+        "padding=false); RFC 4648 itself pads.",
     )
     tests = fb.group("base32_decode", "Decoding in both modes.")
     rfc = [
@@ -146,13 +149,21 @@ def build_base32() -> dict[str, Any]:
         ("GEZDGNB0", "'0' is not base32", ["BadAlphabet"]),
         ("GEZDGNB8", "'8' is not base32", ["BadAlphabet"]),
         ("GEZDGNB!", "punctuation", ["BadAlphabet"]),
-        ("", "empty", ["Empty"]),
         ("========", "padding only", ["Empty", "BadPadding"]),
         ("  -- ", "separators only", ["Empty", "Separators"]),
         ("A" * 1032, "1032 characters", ["TooLong", "Policy"]),
         ({"bytes_hex": seed_b32.encode().hex()}, "ASCII bytes instead of str", ["NotStr"]),
         ({"none": True}, "None", ["NotStr"]),
     ]
+    for strict in (False, True):  # RFC 4648 §10: BASE32("") = ""; rfc6238 refuses it
+        mode = "strict" if strict else "lenient"
+        _expect_refusal("", strict)
+        case = fb.case(tests, f"empty ({mode})", ["RFC4648", "Empty", "Policy"], "acceptable",
+                       text="", strict=strict, key="")  # fmt: skip
+        verdicts = Verdicts()
+        for name, run in base32_decoders("", strict).items():
+            verdicts.record(name, "", run)
+        verdicts.dump(case, minimum=0)
     for text, comment, flags in cases:
         for strict in (False, True):
             value = decode_value(text)
@@ -184,7 +195,11 @@ def build_base32() -> dict[str, Any]:
             for name, run in base32_decoders(value, strict).items():
                 verdicts.record(name, expected, run)
             verdicts.dump(case, minimum=0)
-    tests = fb.group("base32_encode", "Encoding: upper case, no padding.")
+    tests = fb.group(
+        "base32_encode",
+        "Encoding: RFC 4648 §6 upper case with '=' padding; with padding false, the Key URI "
+        "convention (no padding).",
+    )
     for raw in [
         b"",
         *(r for r, _ in rfc),
@@ -194,18 +209,29 @@ def build_base32() -> dict[str, Any]:
         bytes(range(256))[:37],
         b"\xff" * 10,
     ]:
-        text = rfc6238.base32.encode(raw)
-        case = fb.case(
-            tests,
-            f"encode {len(raw)} bytes",
-            ["RFC4648"] if raw in dict(rfc) else [],
-            "valid",
-            key=raw.hex(),
-            text=text,
-        )
-        verdicts = Verdicts()
-        verdicts.record(
-            "python-base64", text, lambda r=raw: base64.b32encode(r).decode().rstrip("=")
-        )
-        verdicts.dump(case, minimum=0)
+        unpadded = rfc6238.base32.encode(raw)
+        padded = unpadded + "=" * (-len(unpadded) % 8)
+        flags = ["RFC4648"] if raw in dict(rfc) or raw == b"" else []
+        variants = [(padded, {}, flags, "")]
+        if padded != unpadded:
+            variants.append((unpadded, {"padding": False}, ["KeyUriUnpadded"], ", unpadded"))
+        for text, extra, case_flags, label in variants:
+            case = fb.case(tests, f"encode {len(raw)} bytes{label}", case_flags, "valid",
+                           key=raw.hex(), **extra, text=text)  # fmt: skip
+            verdicts = Verdicts()
+            strip = bool(extra)
+            verdicts.record(
+                "python-base64",
+                text,
+                lambda r=raw, s=strip: base64.b32encode(r).decode().rstrip("=" if s else ""),
+            )
+            verdicts.dump(case, minimum=0)
     return fb.document()
+
+
+def _expect_refusal(text: str, strict: bool) -> None:
+    try:
+        rfc6238.base32.decode(text, strict=strict)
+    except _errors.RFC6238Error:
+        return
+    raise SystemExit("make_vectors: rfc6238 now decodes '': make the empty case valid")

@@ -1,14 +1,63 @@
-"""Assembling one vector file: groups, cases with sequential tcIds, the source record."""
+"""Assembling one vector file: groups, cases with stable tcIds, the source record.
+
+Case ids are stable (``file:tcId`` is never reused): ``scripts/vectors/ids/<file>.json``
+maps each case's identity (operation, comment and inputs, hashed) to its tcId; a new case
+gets the next unused number, a removed case's number is retired. Every integer field of a
+case (and of its ``match``/``expected`` object) also appears as a ``FIELD_text`` decimal
+string, for readers whose JSON numbers are doubles; every house-rule case gets its
+``Policy`` flag and ``policy`` reason from :mod:`.policy`.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import rfc6238
+from rfc6238.conformance.adapters import INPUTS
 
-from ._base import FORMAT_VERSION
+from ._base import FORMAT_VERSION, VECTORS, VECTORS_VERSION
 from .oracles import ORACLE_NAMES, oracle_versions
+from .policy import NOTE, house_rule
+
+IDS = Path(__file__).resolve().parent / "ids"
+#: ``name -> text`` of the id maps the last builds produced (written or checked by main).
+ID_MAPS: dict[str, str] = {}
+_NOT_TEXT = frozenset({"tcId", "related_tcId"})
+
+
+def _identity(op: str, case: dict[str, Any], seen: dict[str, int]) -> str:
+    inputs = {k: case[k] for k in INPUTS.get(op, ()) if k in case}
+    text = json.dumps([op, case["comment"], inputs], sort_keys=True, ensure_ascii=True)
+    n = seen.get(text, 0)
+    seen[text] = n + 1
+    return hashlib.sha256(f"{text}#{n}".encode()).hexdigest()[:20]
+
+
+def _seed(name: str) -> dict[str, int]:
+    """The identities of the cases in the file on disk (the ids before this mechanism)."""
+    path = VECTORS / f"{name}.json"
+    if not path.exists():
+        return {}
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    seen: dict[str, int] = {}
+    return {_identity(g["type"], c, seen): c["tcId"] for g in doc["testGroups"] for c in g["tests"]}
+
+
+def add_text(value: dict[str, Any]) -> None:
+    """Add ``FIELD_text`` beside every integer (or list of integers) field, recursively."""
+    for name, item in list(value.items()):
+        if name in _NOT_TEXT or name.endswith("_text"):
+            continue
+        if type(item) is int:
+            value[f"{name}_text"] = str(item)
+        elif isinstance(item, list) and item and all(type(v) is int for v in item):
+            value[f"{name}_text"] = [str(v) for v in item]
+        elif isinstance(item, dict) and name in ("match", "expected"):
+            add_text(item)
 
 
 class FileBuilder:
@@ -44,7 +93,43 @@ class FileBuilder:
         tests.append(case)
         return case
 
+    def _finish_cases(self) -> None:
+        """Policy flags and reasons, stable ids, ``_text`` twins (see the module docstring)."""
+        path = IDS / f"{self.name}.json"
+        known: dict[str, int] = (
+            json.loads(path.read_text(encoding="utf-8"))["ids"]
+            if path.exists()
+            else _seed(self.name)
+        )
+        next_id = max(known.values(), default=0) + 1
+        renumber: dict[int, int] = {}
+        seen: dict[str, int] = {}
+        for group in self.groups:
+            for case in group["tests"]:
+                rule = house_rule(self.name, group["type"], case)
+                if rule is not None:
+                    if "Policy" not in case["flags"]:
+                        case["flags"].append("Policy")
+                    case["policy"], case["result"] = rule
+                    self.notes["Policy"] = NOTE
+                identity = _identity(group["type"], case, seen)
+                if identity not in known:
+                    known[identity] = next_id
+                    next_id += 1
+                renumber[case["tcId"]] = known[identity]
+                case["tcId"] = known[identity]
+                add_text(case)
+        for group in self.groups:
+            for case in group["tests"]:
+                if "related_tcId" in case:
+                    case["related_tcId"] = renumber[case["related_tcId"]]
+        ids = sorted(renumber.values())
+        if len(ids) != len(set(ids)):
+            raise SystemExit(f"make_vectors: {self.name}: two cases share an identity")
+        ID_MAPS[self.name] = json.dumps({"file": self.name, "ids": known}, indent=0) + "\n"
+
     def document(self) -> dict[str, Any]:
+        self._finish_cases()
         used = {f for g in self.groups for c in g["tests"] for f in c["flags"]}
         missing = used - self.notes.keys()
         if missing:
@@ -54,10 +139,11 @@ class FileBuilder:
             "schema": "schema.json",
             "name": self.name,
             "formatVersion": FORMAT_VERSION,
+            "vectorsVersion": VECTORS_VERSION,
             "description": self.description,
             "source": self.source,
             "notes": {k: self.notes[k] for k in sorted(used)},
-            "numberOfTests": self.next_id - 1,
+            "numberOfTests": sum(len(g["tests"]) for g in self.groups),
             "testGroups": self.groups,
         }
 

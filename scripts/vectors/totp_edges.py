@@ -9,6 +9,7 @@ import rfc6238
 
 from ._base import ALGS, SEED20, SEEDS
 from .filebuilder import FileBuilder, hexkey, self_made_source
+from .hotp_edges import derived_key
 from .oracles import TOTP_ORACLES, check_totp_oracles
 from .rfc6238 import RFC6238_TABLE
 
@@ -213,4 +214,21 @@ def build_totp_edges() -> dict[str, Any]:
             "SHA1",
             time_json={"datetime": text},
         )
+    tests = fb.group(
+        "totp",
+        "Short and odd-length keys (1-19, 33, 65 and 129 bytes) with every algorithm: HMAC pads "
+        "or hashes the key (RFC 2104); a library that pads or repeats short keys itself, or "
+        "refuses them only for TOTP, shows here (X = 30, T0 = 0, 6 digits).",
+    )
+    fb.note(
+        OddKey="A key length that is neither 20, 32 nor 64 bytes (1-19, 33, 65, 129).",
+        ShortKey="Key shorter than 16 bytes: the TOTP math is defined; key-length policies "
+        "belong to verification.",
+    )
+    for length in [*range(1, 20), 33, 65, 129]:
+        key = derived_key(length, "totp-odd-key")
+        for alg in ALGS:
+            flags = ["OddKey"] + (["ShortKey"] if length < 16 else [])
+            totp_case(fb, tests, f"{alg}, {length}-byte key, time 1111111109", flags, key,
+                      1111111109, 30, 0, 6, alg)  # fmt: skip
     return fb.document()

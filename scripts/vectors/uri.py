@@ -9,9 +9,9 @@ from typing import Any
 import rfc6238
 from rfc6238 import errors as _errors
 
-from ._base import ROOT
+from ._base import ROOT, SEED20, SEEDS
 from .filebuilder import FileBuilder, _expect
-from .oracles import Verdicts, oracle_versions
+from .oracles import Verdicts, ask, minimal_hotp, oracle_versions
 
 #: The single source of the Key URI cases (tests/test_uri.py reads the same file).
 URI_CASES = ROOT / "tests" / "data" / "uris.json"
@@ -131,6 +131,8 @@ def build_uri() -> dict[str, Any]:
                 "oath": "python-oath oath.google_authenticator.parse_otpauth; the label comes "
                 "back unsplit, so compared on type, secret_hex, algorithm, digits, period, "
                 "counter and an issuer parameter only",
+                "minimal": "parse_uri_then_code only: the weak in-script HOTP at the step of "
+                "the parsed key (checks the code, not the parsing)",
             },
             "oracle_versions": {
                 k: v for k, v in oracle_versions().items() if k in ("pyotp", "oath", "rfc6238")
@@ -168,4 +170,58 @@ def build_uri() -> dict[str, Any]:
         verdicts.record("pyotp", agree, uri_oracle(pyotp_uri, uri, expected))
         verdicts.record("oath", agree, uri_oracle(oath_uri, uri, expected))
         verdicts.dump(case, minimum=0)
+    then_code(fb)
     return fb.document()
+
+
+def _b32(key: bytes) -> str:
+    return rfc6238.base32.encode(key)
+
+
+#: (comment, URI, flags): parse, then compute the code; catches parameters read but unused
+#: (``algorithm=SHA256`` silently computed as SHA-1, digits or period ignored).
+THEN_CODE = [
+    ("SHA1, the defaults", f"otpauth://totp/ACME:alice?secret={_b32(SEED20)}&issuer=ACME", []),
+    ("SHA256 with the RFC 6238 32-byte seed, 8 digits",
+     f"otpauth://totp/ACME:alice?secret={_b32(SEEDS['SHA256'])}&algorithm=SHA256&digits=8",
+     ["Algorithm"]),
+    ("SHA512 with the RFC 6238 64-byte seed, 8 digits",
+     f"otpauth://totp/ACME:alice?secret={_b32(SEEDS['SHA512'])}&algorithm=SHA512&digits=8",
+     ["Algorithm"]),
+    ("SHA256 with the 20-byte seed (a SHA-1 fallback gives another code)",
+     f"otpauth://totp/ACME:alice?secret={_b32(SEED20)}&algorithm=SHA256", ["Algorithm"]),
+    ("SHA512 with the 20-byte seed, 7 digits",
+     f"otpauth://totp/ACME:alice?secret={_b32(SEED20)}&algorithm=SHA512&digits=7",
+     ["Algorithm", "Digits"]),
+    ("period 60", f"otpauth://totp/ACME:alice?secret={_b32(SEED20)}&period=60", ["Period"]),
+    ("hotp: the code at the URI's counter (the time is not used)",
+     f"otpauth://hotp/ACME:alice?secret={_b32(SEED20)}&counter=5", ["Counter"]),
+]  # fmt: skip
+THEN_CODE_TIMES = [59, 1111111109, 20000000000]
+
+
+def then_code(fb: FileBuilder) -> None:
+    """The parse_uri_then_code group (expected codes from rfc6238, then the oracles)."""
+    fb.note(
+        ThenCode="Parse the URI, then compute the code at 'time' (hotp: at its counter).",
+        FewOracles="Fewer than two external oracles agreed (see verified_by/refused).",
+    )
+    tests = fb.group(
+        "parse_uri_then_code",
+        "Parse a Key URI, then give the code at a time: every parameter must be used.",
+    )
+    for comment, uri, flags in THEN_CODE:
+        key = rfc6238.parse_uri(uri)
+        otp = key.otp(allow_short_key=True)
+        for time in THEN_CODE_TIMES if key.type == "totp" else THEN_CODE_TIMES[:1]:
+            step = time // (key.period or 1) if key.type == "totp" else (key.counter or 0)
+            code = otp.at(time if key.type == "totp" else step)  # type: ignore[arg-type]  # TOTP: time, HOTP: counter
+            case = fb.case(tests, f"{comment}, time {time}", ["ThenCode", *flags], "valid",
+                           uri=uri, time=time, code=code)  # fmt: skip
+            verdicts = Verdicts()
+            for name in ("pyotp", "oath"):
+                verdicts.record(name, code, lambda n=name, t=time, u=uri: ask(
+                    n, "parse_uri_then_code", uri=u, time=t))  # fmt: skip
+            verdicts.record("minimal", code, lambda s=step, k=key: minimal_hotp(
+                k.secret, s, k.digits, k.algorithm))  # fmt: skip
+            verdicts.dump(case)
