@@ -71,6 +71,8 @@ class SuiteCase:
         value = expected_value(self)
         if self.case.result == "acceptable":
             return f"{show(value)} or a clean refusal"
+        if isinstance(value, dict):  # the _text twins repeat the numbers
+            value = {k: v for k, v in value.items() if not k.endswith("_text")}
         if self.op == "parse_uri" and isinstance(value, dict):  # the fields that matter most
             value = {k: v for k, v in value.items() if k != "secret_hex" and v is not None}
         return show(value)

@@ -38,11 +38,11 @@ def _echo(impl: JsonLinesImplementation, name: str) -> str:
     got = reply.get("result")
     if not isinstance(got, dict):
         return f"result is not the args object: {json.dumps(reply)[:160]}"
-    wrong = [k for k, v in args.items() if k.endswith("_text") and got.get(k) != v]
-    wrong += [k for k, v in args.items() if not isinstance(v, int) and got.get(k) != v]
+    numeric = {k.removesuffix("_text") for k in args if k.endswith("_text")}
+    wrong = [k for k, v in args.items() if k not in numeric and got.get(k) != v]
     if wrong:
         return f"changed {', '.join(wrong)}: {json.dumps(got, ensure_ascii=True)[:200]}"
-    rounded = [k for k, v in args.items() if type(v) is int and got.get(k) != v]
+    rounded = [k for k in numeric if got.get(k) != args[k]]
     if rounded:
         return f"warning: big integers rounded ({', '.join(rounded)}); read the *_text fields"
     return ""
