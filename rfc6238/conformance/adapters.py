@@ -183,8 +183,9 @@ def _distribution_version(name: str) -> str:
 URI_FIELDS: Final = (
     "type", "secret_hex", "issuer", "account", "algorithm", "digits", "period", "counter"
 )  # fmt: skip
-#: Every field of ``expected`` in vectors/uri.json: the compared ones plus image and extra.
-VECTOR_URI_FIELDS: Final = (*URI_FIELDS, "image", "extra")
+#: Every field of ``expected`` in vectors/uri.json: the compared ones plus image, extra and
+#: ignored (parameters that do not apply to the type, such as an hotp URI's period).
+VECTOR_URI_FIELDS: Final = (*URI_FIELDS, "image", "extra", "ignored")
 
 
 def uri_fields(parsed: object, names: tuple[str, ...] = URI_FIELDS) -> dict[str, Any]:
@@ -209,7 +210,7 @@ def uri_fields(parsed: object, names: tuple[str, ...] = URI_FIELDS) -> dict[str,
             continue
         if isinstance(value, bytes | bytearray):
             value = value.hex()
-        elif name == "extra":
+        elif name in ("extra", "ignored"):
             value = [list(pair) for pair in value]
         out[name] = value
     return out

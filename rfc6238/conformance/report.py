@@ -230,6 +230,7 @@ def _json_doc(
                 "name": name,
                 "version": info.versions.get(name, ""),
                 "description": info.descriptions.get(name, ""),
+                "reproduce": info.reproduce.get(name, ""),
                 "totals": {s: counts[name]["all"][s] for s in _ORDER},
                 "crashes": counts[name]["all"]["crash"],
                 "rfc": {s: counts[name]["rfc"][s] for s in (*_ORDER, "crash")},

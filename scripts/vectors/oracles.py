@@ -260,7 +260,7 @@ class Verdicts:
             self.refused.append({"oracle": name, "reason": str(err)})
             return False
         except Exception as err:
-            if expected is None and refusal_kind(err) == "crash":  # a crash verifies nothing
+            if refusal_kind(err) == "crash":  # a crash verifies nothing: always a failure
                 self.disagreed.append({"oracle": name, "got": f"crash: {_why(err)}"})
                 return False
             if expected is None:

@@ -181,7 +181,7 @@ def record_verify(
                 verdicts.disagreed.append({"oracle": name, "got": "rejected"})
             continue
         except Exception as err:
-            if expected is None and refusal_kind(err) == "crash":  # a crash verifies nothing
+            if refusal_kind(err) == "crash":  # a crash verifies nothing: always a failure
                 verdicts.disagreed.append({"oracle": name, "got": f"crash: {_why(err)}"})
             elif expected is None:
                 verdicts.verified_by.append(name)
