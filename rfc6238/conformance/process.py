@@ -14,6 +14,7 @@ verdict rules are those of :mod:`rfc6238.conformance.adapters` (RFC 4226 §5.3, 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import queue
@@ -22,7 +23,7 @@ import signal
 import string
 import subprocess
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final
 
@@ -290,6 +291,8 @@ class JsonLinesImplementation(Implementation):
         self.sequence = 0
         self.case_id = ""
         self.last_request = ""
+        self.ahead: collections.deque[tuple[str, str, dict[str, Any]]] = collections.deque()
+        self.broken = False
         self._start()
         hello = self.request({"id": "hello", "op": "hello"})
         result = hello.get("result")
@@ -325,11 +328,16 @@ class JsonLinesImplementation(Implementation):
         return self._version
 
     def _broken(self, why: str) -> Crashed:
+        self.broken = True  # the transport failed: restart() starts a new process
         where = f"case {self.case_id}; " if self.case_id else ""
         return Crashed(f"{why} ({where}last request: {self.last_request[:300]})")
 
     def request(self, message: Mapping[str, Any]) -> dict[str, Any]:
         """Send one request line and wait (at most :attr:`timeout`) for its answer line."""
+        self._send(message)
+        return self._receive(message)
+
+    def _send(self, message: Mapping[str, Any]) -> None:
         assert self.proc.stdin is not None
         self.last_request = json.dumps(message, ensure_ascii=True)
         try:
@@ -337,6 +345,9 @@ class JsonLinesImplementation(Implementation):
             self.proc.stdin.flush()
         except OSError as err:
             raise self._broken("the JSON-lines adapter exited") from err
+
+    def _receive(self, message: Mapping[str, Any]) -> dict[str, Any]:
+        self.last_request = json.dumps(message, ensure_ascii=True)
         try:
             line = self.lines.get(timeout=self.timeout)
         except queue.Empty as err:
@@ -358,13 +369,31 @@ class JsonLinesImplementation(Implementation):
             raise self._broken(f"the JSON-lines adapter answered out of order: {line[:120]!r}")
         return reply
 
-    def run(self, op: str, args: Mapping[str, Any]) -> Any:
+    def _message(self, op: str, args: Mapping[str, Any], case_id: str) -> dict[str, Any]:
         self.sequence += 1
         message: dict[str, Any] = {"id": str(self.sequence), "op": op}
-        if self.case_id:
-            message["case"] = self.case_id
+        if case_id:
+            message["case"] = case_id
         message["args"] = with_text(args)
-        reply = self.request(message)
+        return message
+
+    def prefetch(self, items: Iterable[tuple[str, str, Mapping[str, Any]]]) -> None:
+        """Write the requests of upcoming cases ``(case_id, op, args)`` now (pipelining):
+        :meth:`run` then reads their replies in order instead of one round trip per case."""
+        for case_id, op, args in items:
+            message = self._message(op, args, case_id)
+            self._send(message)
+            self.ahead.append((case_id, op, message))
+
+    def run(self, op: str, args: Mapping[str, Any]) -> Any:
+        if self.ahead and self.ahead[0][:2] == (self.case_id, op):
+            message = self.ahead.popleft()[2]
+        else:  # not prefetched: drain what was (in order), then ask
+            while self.ahead:
+                self._receive(self.ahead.popleft()[2])
+            message = self._message(op, args, self.case_id)
+            self._send(message)
+        reply = self._receive(message)
         if "unsupported" in reply:
             raise Unsupported(str(reply["unsupported"]))
         if "crash" in reply:
@@ -377,9 +406,14 @@ class JsonLinesImplementation(Implementation):
         return result
 
     def restart(self) -> None:
-        """Kill the process (after a crash or a timeout) and start it again."""
+        """Kill the process (after a crash or a timeout) and start it again; requests sent
+        ahead are dropped (their cases are asked again)."""
+        if not self.broken and self.proc.poll() is None:
+            return  # the library crashed but the adapter reported it and lives on
+        self.ahead.clear()
         self._stop()
         self._start()
+        self.broken = False
         self.request({"id": "hello", "op": "hello"})
 
     def _stop(self) -> None:

@@ -262,7 +262,12 @@ def run_suite(
     results: list[CaseResult] = []
     try:
         for impl in implementations:
+            sent = 0  # pipelining: cases whose requests were written ahead (JSON lines)
             for i, case in enumerate(cases, 1):
+                if callable(getattr(impl, "prefetch", None)) and impl.raw_json and sent < i:
+                    upto = min(len(cases), i - 1 + _PIPELINE)
+                    impl.prefetch((c.case_id, c.op, c.raw_args()) for c in cases[i - 1 : upto])
+                    sent = upto
                 verdict = judge(impl, case)
                 results.append(verdict)
                 if verdict.crashed:
@@ -271,6 +276,7 @@ def run_suite(
                     except AdapterError as err:  # cannot come back: the rest crash too
                         results.extend(_crashed_rest(impl, cases[i:], err))
                         break
+                    sent = i + len(getattr(impl, "ahead", ()))  # a new process lost them
                 if progress is not None and (i % 25 == 0 or i == len(cases)):
                     print(f"\r{impl.name}: {i}/{len(cases)} cases", end="", file=progress)
             if progress is not None:
@@ -294,6 +300,8 @@ def _crashed_rest(
     return [judge(dead, case) for case in cases]
 
 
+#: Requests written ahead of their replies for a JSON-lines adapter.
+_PIPELINE: Final = 32
 _NAMED: Final = re.compile(r"([A-Za-z0-9_.@+-]{1,64})=(.+)", re.DOTALL)
 
 
