@@ -90,8 +90,11 @@ def answer(op: str, args: dict[str, Any]) -> Any:
         from rfc6238.uri import parse_uri
 
         key = parse_uri(kw["uri"])
-        otp = key.otp(allow_short_key=True)
-        return otp.at(kw["time"] if key.type == "totp" else key.counter)
+        if key.type == "hotp":
+            assert key.counter is not None  # required for hotp URIs
+            return rfc6238.hotp(key.secret, key.counter, digits=key.digits, algorithm=key.algorithm)
+        return rfc6238.totp(key.secret, kw["time"], period=key.period or 30, digits=key.digits,
+                            algorithm=key.algorithm)  # fmt: skip
     raise NotImplementedError(f"no {op} operation")
 
 

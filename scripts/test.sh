@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite, with its own set-up: a virtual environment in .venv (or $VENV)
 # with the project and every extra, then lint, types, unit tests, doctests and notebooks.
-source "$(dirname "$0")/_venv.sh" all
+source "$(dirname "$0")/_venv.sh" all dev  # dev: the linters and type checkers
 # Debian's oathtool is one of the independent oracles; install it where we can (root + apt).
 if ! command -v oathtool >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && apt-get install -y -qq oathtool) >/dev/null 2>&1 || true
@@ -12,7 +12,7 @@ if command -v npm >/dev/null 2>&1; then
 fi
 echo "== ruff check"; ruff check .
 echo "== ruff format --check"; ruff format --check .
-echo "== mypy --strict rfc6238"; mypy --strict rfc6238
+echo "== mypy --strict (rfc6238, tests, scripts, benchmarks, examples)"; mypy
 if ls notebooks/*.ipynb >/dev/null 2>&1; then
     echo "== nbstripout --verify"; nbstripout --verify notebooks/*.ipynb
 fi

@@ -14,31 +14,13 @@ the defaults of every parameter.
 
 from __future__ import annotations
 
-import argparse
+import math
 import sys
 import time as _time
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from .._checks import (
-    MAX_COUNTER,
-    MIN_KEY_BYTES,
-    check_algorithm,
-    check_counter,
-    check_digits,
-    check_look_ahead,
-    check_period,
-    check_t0,
-    check_token,
-    check_window,
-    to_seconds,
-)
-from ..core import hotp, time_step
+from ..core import hotp, pack_counter, time_step
 from ..errors import InvalidToken, MalformedToken, ReplayedToken
-from ..prepared import PreparedMAC
-from ..secret import check_key
-from ..trace import HOTPTrace, TOTPTrace, trace_hotp, trace_totp
-from ..verify import Match, best_match, scan
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -49,7 +31,19 @@ from .common import (
     read_secret_text,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+    from ..otp import TOTP
+    from ..trace import HOTPTrace, TOTPTrace
+    from ..verify import Match
+
 __all__ = ["OTPParams", "cmd_code", "cmd_explain", "cmd_verify", "resolve_text"]
+
+#: The last counter an 8-byte moving factor can hold (RFC 4226 §5.1): ``code --window`` stops here.
+_LAST_COUNTER = 2**64 - 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,19 +91,16 @@ def add_otp_options(parser: argparse.ArgumentParser) -> None:
 def resolve(args: argparse.Namespace) -> tuple[OTPParams, int | float | None]:
     """Read the secret and merge command-line options over the URI/built-in defaults."""
     params = resolve_text(read_secret_text(args), hex_key=args.hex)
-    changes: dict[str, Any] = {}
-    if args.digits is not None:
-        changes["digits"] = check_digits(args.digits)
-    if args.algorithm is not None:
-        changes["algorithm"] = check_algorithm(args.algorithm)
-    if args.period is not None:
-        changes["period"] = check_period(args.period)
+    options = {"digits": args.digits, "algorithm": args.algorithm, "period": args.period}
+    changes: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     if args.t0 is not None:
-        changes["t0"] = check_t0(args.t0)
+        changes["t0"] = args.t0
     if args.counter is not None:
-        changes["kind"] = "hotp"
-        changes["counter"] = check_counter(args.counter)
+        pack_counter(args.counter)  # the typed error for a counter outside 0..2**64-1
+        changes.update(kind="hotp", counter=args.counter)
     params = replace(params, **changes)
+    # The other values are checked by the public functions that use them (hotp, time_step,
+    # the TOTP/HOTP constructors, the traces): typed errors naming each rule.
     moment = parse_time(args.at) if args.at is not None else None
     if params.kind == "hotp":
         if moment is not None:
@@ -121,8 +112,9 @@ def resolve(args: argparse.Namespace) -> tuple[OTPParams, int | float | None]:
     return params, moment
 
 
-def _now(moment: int | float | None) -> int:
-    return to_seconds(_time.time() if moment is None else moment, "--at")
+def _clock(moment: int | float | None) -> int | float:
+    """``--at`` if given, else now: the one place the command line reads the clock."""
+    return _time.time() if moment is None else moment
 
 
 def _current(params: OTPParams, moment: int | float | None) -> tuple[int, int | None]:
@@ -130,8 +122,9 @@ def _current(params: OTPParams, moment: int | float | None) -> tuple[int, int | 
     if params.kind == "hotp":
         assert params.counter is not None
         return params.counter, None
-    seconds = _now(moment)
-    return time_step(seconds, period=params.period, t0=params.t0), seconds
+    when = _clock(moment)
+    step = time_step(when, period=params.period, t0=params.t0)  # checks the time first
+    return step, math.floor(when)
 
 
 def cmd_code(args: argparse.Namespace) -> int:
@@ -142,7 +135,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     if not 0 <= width <= 10:
         fail("--window must be between 0 and 10")
     rows = []
-    for counter in range(max(expected - width, 0), min(expected + width, MAX_COUNTER) + 1):
+    for counter in range(max(expected - width, 0), min(expected + width, _LAST_COUNTER) + 1):
         code = hotp(params.key, counter, digits=params.digits, algorithm=params.algorithm)
         rows.append({"offset": counter - expected, "counter": counter, "code": code})
     current = next(row for row in rows if row["offset"] == 0)
@@ -152,7 +145,7 @@ def cmd_code(args: argparse.Namespace) -> int:
             "code": current["code"],
             "counter": expected,
             "digits": params.digits,
-            "algorithm": params.algorithm,
+            "algorithm": params.algorithm.upper(),  # hotp() accepted it: SHA1/256/512, any case
         }
         if seconds is not None:
             start = params.t0 + expected * params.period
@@ -182,25 +175,42 @@ def _read_token(args: argparse.Namespace) -> str:
     return token
 
 
-def _verify(params: OTPParams, args: argparse.Namespace, token: str, expected: int) -> Match:
-    raw = check_key(params.key, min_bytes=MIN_KEY_BYTES, allow_short_key=args.allow_short_key)
+def _totp(params: OTPParams, *, allow_short_key: bool) -> TOTP:
+    """The public TOTP configuration of ``params``; its constructor checks every parameter."""
+    from ..otp import TOTP  # verify only: the OTP objects stay off the `code` path
+
+    return TOTP(
+        key=params.key,
+        digits=params.digits,
+        algorithm=params.algorithm,
+        period=params.period,
+        t0=params.t0,
+        allow_short_key=allow_short_key,
+    )
+
+
+def _verify(params: OTPParams, args: argparse.Namespace, token: str, moment: float | None) -> Match:
+    """Verify through the public API: the OTP objects check every argument and ``after=``."""
     if params.kind == "hotp":
+        from ..otp import HOTP
+
         if args.window is not None:
             fail("--window applies to TOTP; HOTP takes --look-ahead (RFC 4226 §7.4)")
-        past, future = 0, check_look_ahead(args.look_ahead or 0)
-    else:
-        if args.look_ahead is not None:
-            fail("--look-ahead applies to HOTP; TOTP takes --window")
-        past, future = check_window(_window("1" if args.window is None else args.window))
-    wanted = check_token(token, params.digits)
-    mac = PreparedMAC(raw, check_algorithm(params.algorithm))
-    matches = scan(mac, wanted, expected - past, expected + future, params.digits)
-    if args.last_step is not None and matches:
-        fresh = [m for m in matches if m > args.last_step]
-        if not fresh:
-            raise ReplayedToken("the matching step is not after --last-step (RFC 6238 §5.2)")
-        matches = fresh
-    return best_match(matches, expected)
+        assert params.counter is not None
+        config = HOTP(
+            key=params.key,
+            digits=params.digits,
+            algorithm=params.algorithm,
+            allow_short_key=args.allow_short_key,
+        )
+        look_ahead = 0 if args.look_ahead is None else args.look_ahead
+        return config.verify(token, params.counter, look_ahead=look_ahead, after=args.last_step)
+    if args.look_ahead is not None:
+        fail("--look-ahead applies to HOTP; TOTP takes --window")
+    window = _window("1" if args.window is None else args.window)
+    return _totp(params, allow_short_key=args.allow_short_key).verify(
+        token, _clock(moment), window=window, after=args.last_step
+    )
 
 
 def _window(text: str) -> int | tuple[int, int]:
@@ -217,9 +227,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """``rfc6238 verify``: exit 0 if the token is accepted, 1 if rejected."""
     params, moment = resolve(args)
     token = _read_token(args)
-    expected, _ = _current(params, moment)
     try:
-        match = _verify(params, args, token, expected)
+        match = _verify(params, args, token, moment)
     except InvalidToken as err:
         reason = (
             "malformed"
@@ -267,6 +276,8 @@ def trace_lines(trace: HOTPTrace | TOTPTrace) -> list[str]:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     """``rfc6238 explain``: the step-by-step computation of one code."""
+    from ..trace import TOTPTrace, trace_hotp, trace_totp  # explain only: 3 ms off `code`
+
     params, moment = resolve(args)
     trace: HOTPTrace | TOTPTrace
     if params.kind == "hotp":
@@ -277,7 +288,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     else:
         trace = trace_totp(
             params.key,
-            _now(moment),
+            _clock(moment),
             period=params.period,
             t0=params.t0,
             digits=params.digits,

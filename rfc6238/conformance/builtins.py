@@ -1,4 +1,4 @@
-"""Built-in adapters for the implementations users compare with (see ``ANCHORS.md``).
+"""Built-in adapters for the implementations users compare with (``docs/findings.md``).
 
 pyotp (``pyotp.HOTP``/``TOTP``, base32 secrets), pyca/cryptography
 (``hazmat.primitives.twofactor``), python-oath (``oath.hotp``/``totp``/``accept_*``, hex keys)
@@ -18,12 +18,15 @@ the case's ``allow_short_key`` decides.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
+from .._optional import require
+from ..errors import MissingDependency
 from .adapters import (
     Implementation,
     Rejected,
@@ -42,6 +45,7 @@ __all__ = [
     "available_builtins",
     "builtin",
 ]
+_PYCA: Final = "the cryptography adapter"
 
 
 _NAMED: Final = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
@@ -96,16 +100,13 @@ class PyotpImplementation(Implementation):
 
     @staticmethod
     def _secret(key: object) -> str:
-        import base64
-
         if not isinstance(key, bytes):
             raise Unsupported("takes a base32 str secret; a non-bytes key is not expressible")
         return base64.b32encode(key).decode()
 
     def otp(self, kind: str, args: Mapping[str, Any], short: bool) -> Any:
         """The ``pyotp.HOTP``/``TOTP`` object for a case (``short``: allow keys below 112 bits)."""
-        import pyotp
-
+        pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
         base = pyotp.TOTP if kind == "totp" else pyotp.HOTP
         cls = type(base.__name__, (base,), {"min_secret_length_bits": 8}) if short else base
         secret = self._secret(args["key"])
@@ -123,8 +124,7 @@ class PyotpImplementation(Implementation):
             _no_t0(args)
             return self.otp("totp", args, True).at(args["time"])
         if op == "verify_totp":
-            import pyotp
-
+            pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
             _no_t0(args)
             past, future = _window(args.get("window", 1))
             if past != future:
@@ -145,8 +145,7 @@ class PyotpImplementation(Implementation):
                 raise Rejected("HOTP.verify returned False")
             return {"counter": args["counter"], "offset": 0}
         if op == "parse_uri":
-            import pyotp
-
+            pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
             otp = pyotp.parse_uri(args["uri"])
             totp = isinstance(otp, pyotp.TOTP)
             return {
@@ -160,15 +159,13 @@ class PyotpImplementation(Implementation):
                 "counter": getattr(otp, "initial_count", None),
             }
         if op == "parse_uri_then_code":
-            import pyotp
-
+            pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
             otp = pyotp.parse_uri(args["uri"])
             if isinstance(otp, pyotp.TOTP):
                 return otp.at(args["time"])
-            return otp.at(0)  # type: ignore[attr-defined]  # an HOTP: at() adds initial_count
+            return otp.at(0)  # an HOTP: at() adds initial_count
         if op == "base32_decode":
-            import pyotp
-
+            pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
             if args.get("strict") is True:
                 raise Unsupported("pyotp has one (lenient) base32 decoder")
             cls = type("TOTP", (pyotp.TOTP,), {"min_secret_length_bits": 8})
@@ -187,8 +184,7 @@ class CryptographyImplementation(Implementation):
 
     @staticmethod
     def _algorithm(name: object) -> Any:
-        from cryptography.hazmat.primitives import hashes
-
+        hashes = require("cryptography.hazmat.primitives.hashes", "conformance", feature=_PYCA)
         if (
             isinstance(name, str)
             and name.isascii()
@@ -200,6 +196,7 @@ class CryptographyImplementation(Implementation):
         raise Unsupported("takes a hash object; this algorithm name has none")
 
     def _otp(self, kind: str, args: Mapping[str, Any], enforce: bool) -> Any:
+        require("cryptography.hazmat.primitives.twofactor", "conformance", feature=_PYCA)
         from cryptography.hazmat.primitives.twofactor.hotp import HOTP
         from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
@@ -212,7 +209,9 @@ class CryptographyImplementation(Implementation):
         )
 
     def run(self, op: str, args: Mapping[str, Any]) -> Any:
-        from cryptography.hazmat.primitives.twofactor import InvalidToken
+        twofactor = require(
+            "cryptography.hazmat.primitives.twofactor", "conformance", feature=_PYCA
+        )
 
         if op in ("totp", "verify_totp"):
             _no_t0(args)
@@ -234,7 +233,7 @@ class CryptographyImplementation(Implementation):
             otp = self._otp(op[7:], args, args.get("allow_short_key") is not True)
             try:
                 otp.verify(token, args["counter" if op == "verify_hotp" else "time"])
-            except InvalidToken as err:
+            except twofactor.InvalidToken as err:
                 raise Rejected("InvalidToken") from err
             return {"offset": 0}
         return super().run(op, args)
@@ -250,14 +249,13 @@ class OathImplementation(Implementation):
         return _distribution_version("oath")
 
     def run(self, op: str, args: Mapping[str, Any]) -> Any:
-        import oath  # type: ignore[import-untyped,import-not-found,unused-ignore]  # python-oath ships no type hints
+        oath = require("oath", "conformance", feature="the oath adapter")
 
         if op == "parse_uri":
             return self._parse_uri(args["uri"])
         if op == "parse_uri_then_code":
-            from oath.google_authenticator import parse_otpauth  # type: ignore[import-untyped,import-not-found,unused-ignore]
-
-            params = parse_otpauth(args["uri"])
+            ga = require("oath.google_authenticator", "conformance", feature="the oath adapter")
+            params = ga.parse_otpauth(args["uri"])
             fmt, digest = f"dec{params['digits']}", params["algorithm"]
             if params.get("type") == "hotp":
                 return oath.hotp(
@@ -301,7 +299,8 @@ class OathImplementation(Implementation):
 
     @staticmethod
     def _parse_uri(uri: object) -> dict[str, Any]:
-        from oath.google_authenticator import parse_otpauth  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        ga = require("oath.google_authenticator", "conformance", feature="the oath adapter")
+        parse_otpauth = ga.parse_otpauth
 
         params = parse_otpauth(uri)
         hotp = params.get("type") == "hotp"
@@ -409,16 +408,18 @@ _PROBES: Final = {"pyotp": "pyotp", "cryptography": "cryptography", "oath": "oat
 
 
 def builtin(name: str) -> Implementation:
-    """Make the built-in adapter ``name``; :class:`LookupError` if it is not installed."""
+    """Make the built-in adapter ``name``.
+
+    Raises:
+        LookupError: no such adapter, or ``oathtool`` is not on ``PATH``.
+        MissingDependency: its Python library is not installed (the ``conformance`` extra).
+    """
     if name not in BUILTINS:
         raise LookupError(f"no built-in implementation {name!r}; known: {', '.join(BUILTINS)}")
     if name == "oathtool" and shutil.which("oathtool") is None:
         raise LookupError("oathtool is not on PATH (Debian: apt-get install oathtool)")
     if name in _PROBES:
-        from importlib.util import find_spec
-
-        if find_spec(_PROBES[name]) is None:
-            raise LookupError(f"{name} is not installed (pip install {name})")
+        require(_PROBES[name], "conformance", feature=f"the {name} adapter")
     return BUILTINS[name]()
 
 
@@ -428,7 +429,7 @@ def available_builtins() -> list[str]:
     for name in BUILTINS:
         try:
             builtin(name).close()
-        except LookupError:
+        except (LookupError, MissingDependency):
             continue
         names.append(name)
     return names

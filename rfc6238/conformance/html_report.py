@@ -16,12 +16,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .cases import CATEGORIES, CaseResult, SuiteCase
+from .text import printable
 
-if TYPE_CHECKING:  # the report module imports this one
-    from .report import RunInfo
+
+class RunInfo(Protocol):
+    """What the page says about the run (:class:`rfc6238.conformance.report.RunInfo`)."""
+
+    @property
+    def versions(self) -> Mapping[str, str]: ...
+    @property
+    def descriptions(self) -> Mapping[str, str]: ...
+    @property
+    def vectors_version(self) -> str: ...
+    @property
+    def date(self) -> str: ...
+    @property
+    def complete(self) -> bool: ...
+
 
 __all__ = ["render_html"]
 
@@ -54,8 +68,6 @@ class _Info:
 
 
 def _e(value: object) -> str:
-    from .report import printable
-
     return escape(printable(str(value)), quote=True)
 
 
@@ -72,7 +84,7 @@ def _anchor(case_id: str) -> str:
     return "case-" + "".join(c if c.isalnum() else "-" for c in case_id)
 
 
-def _totals_table(names: Sequence[str], info: RunInfo | _Info, counts: Mapping[str, Any]) -> str:
+def _totals_table(names: Sequence[str], info: RunInfo, counts: Mapping[str, Any]) -> str:
     head = "".join(f"<th>{c} {s}</th>" for c in CATEGORIES for s in (*_ORDER, "crash"))
     rows = []
     for n in names:
@@ -92,7 +104,7 @@ def _totals_table(names: Sequence[str], info: RunInfo | _Info, counts: Mapping[s
 def render_html(
     results: Sequence[CaseResult],
     cases: Sequence[SuiteCase],
-    info: RunInfo | _Info,
+    info: RunInfo,
     table: Mapping[str, Mapping[str, Counter[str]]],
     counts: Mapping[str, Any],
 ) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any, TextIO
 from .adapters import Implementation
 from .cases import CATEGORIES, CaseResult, SuiteCase
 from .html_report import render_html
+from .text import printable
 
 __all__ = [
     "RunInfo",
@@ -43,22 +43,6 @@ __all__ = [
 _ORDER = ("pass", "fail", "refused", "skipped")
 _BUILTIN = ("rfc6238", "pyotp", "cryptography", "oath", "oathtool")
 _FAILURES_SHOWN = 8
-_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-
-
-def printable(text: str) -> str:
-    """``text`` with control, format (bidi) and unassigned characters escaped.
-
-    >>> printable("ok\\u202etxt.exe\\n")
-    'ok\\\\u202etxt.exe\\\\n'
-    """
-    out = []
-    for ch in text:
-        if unicodedata.category(ch) in _UNSAFE or ch == "\\":
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def reproduce(implementation: str, case_id: str, how: str | None = None) -> str:

@@ -8,6 +8,7 @@ import importlib.metadata
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import rfc6238
@@ -119,7 +120,7 @@ def oath_dec_hotp(key: bytes, counter: int, digits: int, alg: str) -> str:
 
     Not a runner adapter (users never call it so): a variant only the generator needs.
     """
-    import oath
+    import oath  # type: ignore[import-untyped]  # python-oath ships no type hints
 
     value = int(oath.hotp(_hex(key), counter, format="dec", hash=_hashlib(alg)))
     return str(value % 10**digits).zfill(digits)
@@ -295,7 +296,7 @@ class Verdicts:
 def check_hotp_oracles(key: bytes, counter: int, digits: int, alg: str, code: str) -> Verdicts:
     verdicts = Verdicts()
     for name, func in HOTP_ORACLES.items():
-        agreed = verdicts.record(name, code, lambda f=func: f(key, counter, digits, alg))
+        agreed = verdicts.record(name, code, partial(func, key, counter, digits, alg))
         if (
             not agreed
             and name in HOTP_FALLBACKS
@@ -303,7 +304,7 @@ def check_hotp_oracles(key: bytes, counter: int, digits: int, alg: str, code: st
             and (name != "oathtool" or digits in (6, 7, 8))
         ):
             alt, alt_func = HOTP_FALLBACKS[name]
-            verdicts.record(alt, code, lambda f=alt_func: f(key, counter, digits, alg))
+            verdicts.record(alt, code, partial(alt_func, key, counter, digits, alg))
     verdicts.record("minimal", code, lambda: minimal_hotp(key, counter, digits, alg))
     return verdicts
 
@@ -313,7 +314,7 @@ def check_totp_oracles(
 ) -> Verdicts:
     verdicts = Verdicts()
     for name, func in TOTP_ORACLES.items():
-        ok = verdicts.record(name, code, lambda f=func: f(key, time, period, t0, digits, alg))
+        ok = verdicts.record(name, code, partial(func, key, time, period, t0, digits, alg))
         if ok:
             continue
         # The oracle's HOTP at the script's step: separates HOTP errors from time arithmetic.
@@ -325,6 +326,6 @@ def check_totp_oracles(
         if name == "oath" and digits > 8:
             verdicts.record("oath-dec", code, lambda: oath_dec_hotp(key, step, digits, alg))
         else:
-            verdicts.record(f"{name}-hotp", code, lambda f=fallback: f(key, step, digits, alg))
+            verdicts.record(f"{name}-hotp", code, partial(fallback, key, step, digits, alg))
     verdicts.record("minimal", code, lambda: minimal_hotp(key, step, digits, alg))
     return verdicts

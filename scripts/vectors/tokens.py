@@ -193,6 +193,6 @@ def build_tokens() -> dict[str, Any]:
         ("287 082", "space in the middle", ["Separator", "WrongLength"]),
         ("28708", "one digit short", ["WrongLength"]),
     ]
-    for token, comment, flags in six:
-        token_case(fb, tests, comment, flags, token, t6, 6)
+    for token6, comment, flags in six:
+        token_case(fb, tests, comment, flags, token6, t6, 6)
     return fb.document()

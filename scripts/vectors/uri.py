@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import rfc6238
@@ -215,13 +216,14 @@ def then_code(fb: FileBuilder) -> None:
         otp = key.otp(allow_short_key=True)
         for time in THEN_CODE_TIMES if key.type == "totp" else THEN_CODE_TIMES[:1]:
             step = time // (key.period or 1) if key.type == "totp" else (key.counter or 0)
-            code = otp.at(time if key.type == "totp" else step)  # type: ignore[arg-type]  # TOTP: time, HOTP: counter
+            code = otp.at(time if key.type == "totp" else step)  # TOTP: a time, HOTP: a counter
             case = fb.case(tests, f"{comment}, time {time}", ["ThenCode", *flags], "valid",
                            uri=uri, time=time, code=code)  # fmt: skip
             verdicts = Verdicts()
             for name in ("pyotp", "oath"):
-                verdicts.record(name, code, lambda n=name, t=time, u=uri: ask(
-                    n, "parse_uri_then_code", uri=u, time=t))  # fmt: skip
-            verdicts.record("minimal", code, lambda s=step, k=key: minimal_hotp(
-                k.secret, s, k.digits, k.algorithm))  # fmt: skip
+                verdicts.record(name, code, partial(ask, name, "parse_uri_then_code", uri=uri,
+                                                    time=time))  # fmt: skip
+            verdicts.record(
+                "minimal", code, partial(minimal_hotp, key.secret, step, key.digits, key.algorithm)
+            )
             verdicts.dump(case)

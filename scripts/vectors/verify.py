@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import rfc6238
 from rfc6238 import errors as _errors
@@ -423,7 +423,7 @@ def build_verify() -> dict[str, Any]:
             key,
             token,
             time,
-            window,
+            cast(int | tuple[int, int], window),
             error=error,
         )
     for when, delta in [(30 * step, 0), (30 * step - 1, 1), (30 * step + 29, 0)]:
