@@ -72,7 +72,7 @@ def token_case(
         "allow_short_key": False,
     }
     try:
-        match = rfc6238.verify_totp(key, token, time, window=0, digits=digits)  # type: ignore[arg-type]
+        match = rfc6238.verify_totp(key, token, time, window=0, digits=digits)  # type: ignore[arg-type]  # tokens of any type, on purpose
     except _errors.RFC6238Error as err:
         case = fb.case(tests, comment, flags, "invalid", **fields, error=type(err).__name__)
         expected = None

@@ -49,8 +49,8 @@ def totp_case(
     alg: str,
     time_json: object = None,
 ) -> dict[str, Any]:
-    step = rfc6238.time_step(time, period=period, t0=t0)  # type: ignore[arg-type]
-    code = rfc6238.totp(key, time, period=period, t0=t0, digits=digits, algorithm=alg)  # type: ignore[arg-type]
+    step = rfc6238.time_step(time, period=period, t0=t0)  # type: ignore[arg-type]  # a time of any vector type
+    code = rfc6238.totp(key, time, period=period, t0=t0, digits=digits, algorithm=alg)  # type: ignore[arg-type]  # likewise
     if digits > 8:
         flags = [*flags, "BeyondRFCDigits"]
     case = fb.case(
