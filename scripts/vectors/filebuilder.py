@@ -3,8 +3,9 @@
 Case ids are stable (``file:tcId`` is never reused): ``scripts/vectors/ids/<file>.json``
 maps each case's identity (operation, comment and inputs, hashed) to its tcId; a new case
 gets the next unused number, a removed case's number is retired. Every integer field of a
-case (and of its ``match``/``expected`` object) also appears as a ``FIELD_text`` decimal
-string, for readers whose JSON numbers are doubles; every house-rule case gets its
+case also appears as a ``FIELD_text`` decimal string, for readers whose JSON numbers are
+doubles, and a ``match``/``expected`` object has a ``match_text``/``expected_text`` twin
+holding its integers as decimal strings; every house-rule case gets its
 ``Policy`` flag and ``policy`` reason from :mod:`.policy`.
 """
 
@@ -57,7 +58,9 @@ def add_text(value: dict[str, Any]) -> None:
         elif isinstance(item, list) and item and all(type(v) is int for v in item):
             value[f"{name}_text"] = [str(v) for v in item]
         elif isinstance(item, dict) and name in ("match", "expected"):
-            add_text(item)
+            twin = {k: str(v) for k, v in item.items() if type(v) is int}
+            if twin:  # beside the object, so readers of the object itself see no new keys
+                value[f"{name}_text"] = twin
 
 
 class FileBuilder:
