@@ -22,8 +22,10 @@ if [ "${ADAPTERS_INSTALL:-1}" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get 
     started=$(date +%s)
     timeout "${ADAPTERS_INSTALL_TIMEOUT:-600}" bash -c '
         export DEBIAN_FRONTEND=noninteractive
+        node=""  # Debian npm conflicts with a NodeSource nodejs: only when node is missing
+        command -v node >/dev/null && command -v npm >/dev/null || node="nodejs npm"
         apt-get update -qq
-        apt-get install -y -qq nodejs npm ruby ruby-rotp golang-go golang-github-pquerna-otp-dev \
+        apt-get install -y -qq $node ruby ruby-rotp golang-go golang-github-pquerna-otp-dev \
             golang-github-xlzd-gotp-dev libauthen-oath-perl libpass-otp-perl gcc pkg-config \
             liboath-dev libcotp-dev libjson-c-dev php-cli php-christianriesen-otp
         (cd examples/adapters/node && npm ci --no-audit --no-fund)

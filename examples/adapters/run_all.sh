@@ -41,9 +41,11 @@ if [ -z "${RFC6238:-}" ]; then
     if command -v rfc6238 >/dev/null 2>&1; then RFC6238=rfc6238; else RFC6238="python3 -m rfc6238"; fi
 fi
 
-DEBIAN="nodejs npm ruby ruby-rotp golang-go golang-github-pquerna-otp-dev golang-github-xlzd-gotp-dev
+DEBIAN="ruby ruby-rotp golang-go golang-github-pquerna-otp-dev golang-github-xlzd-gotp-dev
 libauthen-oath-perl libpass-otp-perl gcc pkg-config liboath-dev libcotp-dev libjson-c-dev php-cli
 php-christianriesen-otp"
+# Debian's npm conflicts with a NodeSource nodejs: install Node only where it is missing.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || DEBIAN="nodejs npm $DEBIAN"
 if [ "$INSTALL" = 1 ]; then
     export DEBIAN_FRONTEND=noninteractive
     # shellcheck disable=SC2086
