@@ -8,7 +8,7 @@ comes from :func:`rfc6238.cli.common.read_secret_text`; an ``otpauth://`` URI th
 the defaults of every parameter.
 
 >>> p = resolve_text("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", hex_key=False)
->>> p.kind, p.digits, p.algorithm, p.period
+>>> p.type, p.digits, p.algorithm, p.period
 ('totp', 6, 'SHA1', 30)
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import sys
 import time as _time
-from dataclasses import dataclass, field, replace
 
 from ..core import hotp, pack_counter, time_step
 from ..errors import InvalidToken, MalformedToken, ReplayedToken
@@ -46,17 +45,41 @@ __all__ = ["OTPParams", "cmd_code", "cmd_explain", "cmd_verify", "resolve_text"]
 _LAST_COUNTER = 2**64 - 1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class OTPParams:
-    """Everything needed to compute one code; the key is never shown."""
+    """Everything needed to compute one code; the key is never shown.
 
-    key: bytes = field(repr=False)
-    kind: str = "totp"
-    digits: int = 6
-    algorithm: str = "SHA1"
-    period: int = 30
-    t0: int = 0
-    counter: int | None = None
+    A plain class with ``__slots__`` rather than a dataclass: importing :mod:`dataclasses`
+    was the largest single cost of ``rfc6238 code`` start-up (about 6 ms of 23 ms CPU from a
+    wheel, benchmarks/bench_startup.py). It is immutable by convention: :meth:`replace`
+    returns a changed copy.
+    """
+
+    __slots__ = ("algorithm", "counter", "digits", "key", "period", "t0", "type")
+
+    def __init__(
+        self,
+        *,
+        key: bytes,
+        type: str = "totp",
+        digits: int = 6,
+        algorithm: str = "SHA1",
+        period: int = 30,
+        t0: int = 0,
+        counter: int | None = None,
+    ) -> None:
+        self.key, self.type, self.digits, self.algorithm = key, type, digits, algorithm
+        self.period, self.t0, self.counter = period, t0, counter
+
+    def replace(self, **changes: Any) -> OTPParams:
+        """A copy with ``changes`` applied (the keyword names of the constructor)."""
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        return OTPParams(**{**fields, **changes})
+
+    def __repr__(self) -> str:
+        return (
+            f"OTPParams(type={self.type!r}, digits={self.digits}, algorithm={self.algorithm!r}, "
+            f"period={self.period}, t0={self.t0}, counter={self.counter}, key=<hidden>)"
+        )
 
 
 def resolve_text(text: str, *, hex_key: bool) -> OTPParams:
@@ -68,7 +91,7 @@ def resolve_text(text: str, *, hex_key: bool) -> OTPParams:
     uri = parse_uri(text)
     return OTPParams(
         key=uri.secret,
-        kind=uri.type,
+        type=uri.type,
         digits=uri.digits,
         algorithm=uri.algorithm,
         period=uri.period or 30,
@@ -97,17 +120,20 @@ def resolve(args: argparse.Namespace) -> tuple[OTPParams, int | float | None]:
         changes["t0"] = args.t0
     if args.counter is not None:
         pack_counter(args.counter)  # the typed error for a counter outside 0..2**64-1
-        changes.update(kind="hotp", counter=args.counter)
-    params = replace(params, **changes)
+        changes.update(type="hotp", counter=args.counter)
+    params = params.replace(**changes)
     # The other values are checked by the public functions that use them (hotp, time_step,
     # the TOTP/HOTP constructors, the traces): typed errors naming each rule.
     moment = parse_time(args.at) if args.at is not None else None
-    if params.kind == "hotp":
+    if params.type == "hotp":
         if moment is not None:
             fail("--at applies to TOTP; this secret is HOTP (use --counter)")
+        for option, value in (("--period", args.period), ("--t0", args.t0)):
+            if value is not None:
+                fail(f"{option} applies to TOTP; this secret is HOTP (RFC 4226 has no time step)")
         if params.counter is None:
             fail("HOTP needs --counter")
-    elif params.kind != "totp":
+    elif params.type != "totp":
         fail("the URI type must be totp or hotp")
     return params, moment
 
@@ -119,7 +145,7 @@ def _clock(moment: int | float | None) -> int | float:
 
 def _current(params: OTPParams, moment: int | float | None) -> tuple[int, int | None]:
     """The expected counter/step and (for TOTP) the time in whole seconds."""
-    if params.kind == "hotp":
+    if params.type == "hotp":
         assert params.counter is not None
         return params.counter, None
     when = _clock(moment)
@@ -141,7 +167,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     current = next(row for row in rows if row["offset"] == 0)
     if args.json:
         out: dict[str, Any] = {
-            "type": params.kind,
+            "type": params.type,
             "code": current["code"],
             "counter": expected,
             "digits": params.digits,
@@ -157,7 +183,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     elif args.window is None:
         print(current["code"])
     else:
-        label = "step" if params.kind == "totp" else "counter"
+        label = "step" if params.type == "totp" else "counter"
         for row in rows:
             mark = ">" if row["offset"] == 0 else " "
             print(f"{mark} {label} {row['counter']}  {row['offset']:+d}  {row['code']}")
@@ -191,7 +217,7 @@ def _totp(params: OTPParams, *, allow_short_key: bool) -> TOTP:
 
 def _verify(params: OTPParams, args: argparse.Namespace, token: str, moment: float | None) -> Match:
     """Verify through the public API: the OTP objects check every argument and ``after=``."""
-    if params.kind == "hotp":
+    if params.type == "hotp":
         from ..otp import HOTP
 
         if args.window is not None:
@@ -241,15 +267,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
             emit_json({"valid": False, "reason": reason, "message": str(err)})
         print(f"rfc6238 verify: rejected: {err}", file=sys.stderr)
         return EXIT_FAILED
-    label = "step" if params.kind == "totp" else "counter"
+    label = "step" if params.type == "totp" else "counter"
     if args.json:
         out: dict[str, Any] = {"valid": True, "counter": match.counter, "offset": match.offset}
-        if params.kind == "hotp":
+        if params.type == "hotp":
             out["next_counter"] = match.counter + 1
         emit_json(out)
     else:
         print(f"accepted: {label} {match.counter} (offset {match.offset:+d})")
-        if params.kind == "hotp":
+        if params.type == "hotp":
             print(f"next counter: {match.counter + 1}")
         else:
             print(f"store --last-step {match.counter} to refuse a replay (RFC 6238 §5.2)")
@@ -280,7 +306,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     params, moment = resolve(args)
     trace: HOTPTrace | TOTPTrace
-    if params.kind == "hotp":
+    if params.type == "hotp":
         assert params.counter is not None
         trace = trace_hotp(
             params.key, params.counter, digits=params.digits, algorithm=params.algorithm

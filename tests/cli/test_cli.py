@@ -97,6 +97,19 @@ def test_code_takes_parameters_from_a_uri_secret(call: Call) -> None:
     assert "--at applies to TOTP" in err
 
 
+@pytest.mark.parametrize("option", ["--period", "--t0"])
+@pytest.mark.parametrize("command", ["code", "explain"])
+def test_time_options_with_an_hotp_secret_are_errors_not_dropped(
+    call: Call, option: str, command: str
+) -> None:
+    uri = f"otpauth://hotp/x?secret={RFC_B32}&counter=1"
+    for args, stdin in (((), uri), (("--counter", "1"), RFC_B32)):
+        code, out, err = call(command, "--secret-stdin", *args, option, "60", stdin=stdin)
+        assert code == 2
+        assert out == ""
+        assert f"{option} applies to TOTP; this secret is HOTP" in err
+
+
 @pytest.mark.parametrize(
     ("args", "env", "code", "message"),
     [
