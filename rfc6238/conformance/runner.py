@@ -116,20 +116,28 @@ def judge(impl: Implementation, case: SuiteCase) -> CaseResult:
     """Run one case on one implementation and classify the outcome.
 
     A valid case passes with the expected value; an invalid case passes with a clean
-    refusal; an acceptable case passes with either. A crash (an uncaught language error, a
-    dead adapter, a timeout) is a failure whatever the case expects.
+    refusal; an acceptable case passes with either. A crash (an uncaught language error,
+    :class:`Crashed`: a dead adapter process, a timeout) is a failure whatever the case
+    expects. Any other :class:`AdapterError` (the adapter itself is broken) propagates;
+    :func:`run_suite` records it as a crash of the case.
 
     >>> judge(Rfc6238Implementation(), select_cases(only=["tokens:17"])[0]).status
     'pass'
     """
     result = case.case.result
     refusal: Refusal = ""
+    status: Status
     impl.case_id = case.case_id  # named in the adapter's errors
     started = time.perf_counter()
     try:
         answer = _call(impl, case.op, case.raw_args() if impl.raw_json else case.args())
+    except AdapterError as err:
+        if not isinstance(err, Crashed):
+            raise  # the adapter itself is broken: the caller decides (run_suite: a crash)
+        refusal, status = "crash", "fail"
+        got = f"crash: {_reason(err)}"
     except Unsupported as err:
-        status: Status = "skipped"
+        status = "skipped"
         got = f"not expressible: {err}"
     except Exception as err:
         if refusal_kind(err) == "crash":
@@ -271,7 +279,10 @@ def run_suite(
                     with contextlib.suppress(AdapterError):  # a dead adapter: judged next
                         prefetch((c.case_id, c.op, c.raw_args()) for c in cases[i - 1 : upto])
                     sent = upto
-                verdict = judge(impl, case)
+                try:
+                    verdict = judge(impl, case)
+                except AdapterError as err:  # a broken adapter: this case is a crash
+                    verdict = judge(_Dead(impl.name, err), case)
                 results.append(verdict)
                 if verdict.crashed:
                     try:
@@ -289,17 +300,22 @@ def run_suite(
     return results
 
 
+class _Dead(Implementation):
+    """Stands for an adapter that broke: every case it is asked is a crash."""
+
+    in_process = False
+
+    def __init__(self, name: str, err: AdapterError) -> None:
+        self.name, self.err = name, err
+
+    def run(self, op: str, args: Mapping[str, Any]) -> Any:
+        raise Crashed(f"the adapter broke: {self.err}")
+
+
 def _crashed_rest(
     impl: Implementation, cases: Sequence[SuiteCase], err: AdapterError
 ) -> list[CaseResult]:
-    class Dead(Implementation):
-        in_process = False
-
-        def run(self, op: str, args: Mapping[str, Any]) -> Any:
-            raise Crashed(f"adapter could not restart: {err}")
-
-    dead = Dead()
-    dead.name = impl.name
+    dead = _Dead(impl.name, AdapterError(f"it could not restart: {err}"))
     return [judge(dead, case) for case in cases]
 
 

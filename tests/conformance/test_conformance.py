@@ -21,6 +21,7 @@ from rfc6238.conformance import (
 )
 from rfc6238.conformance.adapters import (
     AdapterError,
+    Crashed,
     Implementation,
     PythonImplementation,
     Rejected,
@@ -292,7 +293,7 @@ class Crashing(Implementation):
 
     def run(self, op: str, args: Mapping[str, Any]) -> Any:
         if self.how == "adapter":
-            raise AdapterError("broken")
+            raise Crashed("broken")
         if self.how == "type":
             return args["digits"] < None  # TypeError from an operator
         return "caf\u00e9".encode("ascii")  # UnicodeEncodeError
@@ -304,6 +305,14 @@ def test_judge_records_crashes_as_failures(how: str) -> None:
         verdict = judge(Crashing(how), case)
         assert (verdict.status, verdict.refusal, verdict.crashed) == ("fail", "crash", True)
         assert verdict.got.startswith("crash: ")
+
+
+def test_a_broken_adapter_propagates_from_judge_and_is_a_crash_in_a_run() -> None:
+    with pytest.raises(AdapterError, match="broken"):
+        judge(Scripted(AdapterError("broken")), INVALID)  # callers such as graders see it
+    (verdict,) = run_suite([Scripted(AdapterError("broken"))], [INVALID])
+    assert (verdict.status, verdict.refusal) == ("fail", "crash")
+    assert "broken" in verdict.got
 
 
 def test_deliberate_type_errors_are_rejections() -> None:
