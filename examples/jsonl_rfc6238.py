@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A JSON-lines conformance adapter, written in Python, that drives rfc6238.
 
-It is the reference for the protocol of ``docs/conformance.md``: copy its shape for an
+It is the reference for the protocol of ``docs/protocol.md``: copy its shape for an
 implementation in any language. Run it with::
 
     rfc6238 conformance --jsonl 'python examples/jsonl_rfc6238.py'
@@ -13,11 +13,13 @@ One JSON object per line in, one per line out:
   cannot carry are tagged: ``{"bool": true}``, ``{"none": true}``, ``{"str": "6"}``,
   ``{"int": 287082}``, ``{"float": "59.999"}``, ``{"bytes_hex": "..."}``,
   ``{"datetime": "2005-03-18T01:58:29+00:00"}``), plus ``key_base32`` and ``NAME_text``
-  decimal strings for integers above 2**53;
+  decimal strings for every integer;
 * out: ``{"id": "7", "result": ...}`` (a code, ``{"counter": c, "offset": o}`` for a
   verification, hex for decoded base32), ``{"id": "7", "error": "why"}`` when the
-  implementation refuses, ``{"id": "7", "unsupported": "why"}`` when it cannot express the
-  case. The first request is ``{"id": "hello", "op": "hello"}``.
+  implementation refuses cleanly (a typed error), ``{"id": "7", "crash": "why"}`` when it
+  crashed (any other exception), ``{"id": "7", "unsupported": "why"}`` when it cannot
+  express the case. The first request is ``{"id": "hello", "op": "hello"}``; ``echo``
+  returns its arguments (``rfc6238 conformance --selftest-adapter``).
 """
 
 from __future__ import annotations
@@ -74,8 +76,9 @@ def answer(op: str, args: dict[str, Any]) -> Any:
         return str(rfc6238.dynamic_truncate(kw["digest"]) % 10**digits).zfill(digits)
     if op == "base32_decode":
         return base32.decode(kw.pop("text"), **kw).hex()
-    if op == "base32_encode":
-        return base32.encode(kw["key"])
+    if op == "base32_encode":  # RFC 4648 pads; padding=false is the Key URI form
+        text = base32.encode(kw["key"])
+        return text if kw.get("padding") is False else text + "=" * (-len(text) % 8)
     if op == "parse_uri":
         from rfc6238.uri import parse_uri
 
@@ -83,26 +86,42 @@ def answer(op: str, args: dict[str, Any]) -> Any:
         return {"type": key.type, "secret_hex": key.secret.hex(), "issuer": key.issuer,
                 "account": key.account, "algorithm": key.algorithm, "digits": key.digits,
                 "period": key.period, "counter": key.counter}  # fmt: skip
+    if op == "parse_uri_then_code":
+        from rfc6238.uri import parse_uri
+
+        key = parse_uri(kw["uri"])
+        if key.type == "hotp":
+            assert key.counter is not None  # required for hotp URIs
+            return rfc6238.hotp(key.secret, key.counter, digits=key.digits, algorithm=key.algorithm)
+        return rfc6238.totp(key.secret, kw["time"], period=key.period or 30, digits=key.digits,
+                            algorithm=key.algorithm)  # fmt: skip
     raise NotImplementedError(f"no {op} operation")
+
+
+def handle(request: dict[str, Any]) -> dict[str, Any]:
+    """One request object -> its reply object."""
+    reply: dict[str, Any] = {"id": request["id"]}
+    try:
+        if request["op"] == "hello":
+            reply["result"] = {"name": "rfc6238-jsonl", "version": rfc6238.__version__}
+        elif request["op"] == "echo":  # the adapter self-test: args back unchanged
+            reply["result"] = request.get("args", {})
+        else:
+            reply["result"] = answer(request["op"], request.get("args", {}))
+    except NotImplementedError as err:
+        reply["unsupported"] = str(err)
+    except rfc6238.RFC6238Error as err:  # a typed refusal: a clean rejection
+        reply["error"] = f"{type(err).__name__}: {err}"
+    except Exception as err:  # anything else escaping the library is a crash
+        reply["crash"] = f"{type(err).__name__}: {err}"
+    return reply
 
 
 def main() -> None:
     for line in sys.stdin:
-        if not line.strip():
-            continue
-        request = json.loads(line)
-        reply: dict[str, Any] = {"id": request["id"]}
-        try:
-            if request["op"] == "hello":
-                reply["result"] = {"name": "rfc6238-jsonl", "version": rfc6238.__version__}
-            else:
-                reply["result"] = answer(request["op"], request.get("args", {}))
-        except NotImplementedError as err:
-            reply["unsupported"] = str(err)
-        except Exception as err:  # every refusal is reported, none is fatal
-            reply["error"] = f"{type(err).__name__}: {err}"
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
+        if line.strip():
+            sys.stdout.write(json.dumps(handle(json.loads(line))) + "\n")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

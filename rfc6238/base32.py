@@ -74,10 +74,14 @@ def decode(text: str, *, strict: bool = False) -> bytes:
 
     >>> decode("NBSWY3DP", strict=True)
     b'hello'
+    >>> decode("")  # the empty encoding; Secret.from_base32("") refuses the empty key
+    b''
     """
     check_bool(strict, "strict")
     if not isinstance(text, str):
         raise InvalidType(f"secret text must be a str, not {type(text).__name__}")
+    if not text:
+        return b""  # RFC 4648 §10: BASE32("") = ""; an empty *key* is refused where keys are used
     if len(text) > MAX_TEXT_LENGTH:
         raise InvalidEncoding(f"base32 secret must be at most {MAX_TEXT_LENGTH} characters")
     if not text.isascii():
@@ -93,7 +97,7 @@ def decode(text: str, *, strict: bool = False) -> bytes:
         raise InvalidEncoding("base32 secret has an impossible length")
     if padding and padding != _VALID_TAILS[tail]:
         raise InvalidEncoding("base32 secret has wrong padding")
-    if not body:
+    if not body:  # padding or separators only: not an encoding of anything
         raise InvalidEncoding("base32 secret must not be empty")
     if "=" in body:
         raise InvalidEncoding("base32 secret has padding in the middle")

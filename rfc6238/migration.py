@@ -20,8 +20,11 @@ also use::
 
 The wire format is written by hand (:mod:`rfc6238._protobuf`). Decisions (``docs/uri.md``):
 unspecified algorithm and digits mean SHA1 and 6 (the published dim13 example omits both);
-unspecified type, MD5, unknown enum values, counters that are negative as ``int64`` and
-``int32`` fields out of range are rejected; unknown fields are skipped.
+an account with an unspecified type, MD5, unknown enum values, an empty secret or a counter
+that is negative as ``int64`` is skipped and reported (:attr:`MigrationBatch.skipped`), the
+export's other accounts decoded; malformed protobuf and ``int32`` header fields out of range
+reject the whole payload; unknown fields are skipped. Payloads are bounded
+(:data:`MAX_PAYLOAD` bytes).
 
 >>> batch = parse_migration_uri("otpauth-migration://offline?data="
 ...     "CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC")
@@ -57,8 +60,10 @@ from .uri import KeyURI, OTPType
 __all__ = [
     "DEFAULT_MAX_ACCOUNTS",
     "DEFAULT_MAX_LENGTH",
+    "MAX_PAYLOAD",
     "MigrationAccount",
     "MigrationBatch",
+    "SkippedAccount",
     "build_migration_uris",
     "decode_migration_payload",
     "encode_migration_payload",
@@ -72,6 +77,8 @@ DEFAULT_MAX_ACCOUNTS: Final = 10
 #: less, which phone cameras read from a screen.
 DEFAULT_MAX_LENGTH: Final = 1000
 _MAX_INPUT: Final = 8192
+#: The largest payload decoded: what base64 of a URI of at most 8192 characters can carry.
+MAX_PAYLOAD: Final = _MAX_INPUT * 3 // 4
 _ALGORITHMS: Final[dict[int, Algorithm]] = {0: "SHA1", 1: "SHA1", 2: "SHA256", 3: "SHA512"}
 _ALGORITHM_CODES: Final[dict[str, int]] = {"SHA1": 1, "SHA256": 2, "SHA512": 3}
 _DIGITS: Final = {0: 6, 1: 6, 2: 8}
@@ -155,14 +162,31 @@ class MigrationAccount(Unpicklable):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SkippedAccount:
+    """An account of an export that cannot be used (MD5, an unknown type...): why, and
+    which one (its position in the payload and its name; never its secret)."""
+
+    index: int
+    name: str
+    issuer: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MigrationBatch(Unpicklable):
-    """A decoded ``MigrationPayload``: the accounts and the batch header."""
+    """A decoded ``MigrationPayload``: the accounts and the batch header.
+
+    ``skipped`` lists the accounts that are well-formed but cannot be used (an MD5 key, an
+    unknown algorithm, digit count or type, an empty secret, a negative counter): the
+    others are decoded, and an app importing the export reports these to the user.
+    """
 
     accounts: tuple[MigrationAccount, ...]
     version: int = 1
     batch_size: int = 1
     batch_index: int = 0
     batch_id: int = 0
+    skipped: tuple[SkippedAccount, ...] = ()
 
     def _repr_html_(self) -> str:
         rows = "".join(
@@ -174,6 +198,14 @@ class MigrationBatch(Unpicklable):
         head = "<tr><th>#</th><th>name</th><th>issuer</th><th>type</th><th>algorithm</th>"
         caption = f"batch {self.batch_index + 1} of {self.batch_size}, id {self.batch_id}"
         return f"<table><caption>{caption}</caption>{head}<th>digits</th><th>secret</th></tr>{rows}</table>"  # noqa: E501
+
+
+class _Unusable(Exception):
+    """A well-formed account that cannot be used; the export's other accounts still are."""
+
+    def __init__(self, reason: str, name: str, issuer: str | None) -> None:
+        super().__init__(reason)
+        self.reason, self.name, self.issuer = reason, name, issuer
 
 
 def _decode_account(data: bytes, index: int) -> MigrationAccount:
@@ -191,16 +223,23 @@ def _decode_account(data: bytes, index: int) -> MigrationAccount:
             text[number] = check_text(raw.decode("utf-8"), f"account {index} name", InvalidEncoding)
         except UnicodeDecodeError as err:
             raise InvalidEncoding(f"account {index}: name or issuer is not UTF-8") from err
-    codes = {n: fields.get(n, 0) for n in (4, 5, 6, 7)}
+    codes = {n: int(fields.get(n, 0)) for n in (4, 5, 6, 7)}  # varints (checked above)
+    named = (text[2], text[3] or None)
     if codes[4] == 4:
-        raise InvalidEncoding(f"account {index}: MD5 is not supported (RFC 6238 §1.2)")
-    if codes[4] not in _ALGORITHMS or codes[5] not in _DIGITS or codes[6] not in _TYPES:
-        raise InvalidEncoding(f"account {index}: unknown or unspecified algorithm/digits/type")
+        raise _Unusable("MD5 is not supported (RFC 6238 §1.2)", *named)
+    if codes[4] not in _ALGORITHMS:
+        raise _Unusable(f"unknown or unspecified algorithm {codes[4]}", *named)
+    if codes[5] not in _DIGITS:
+        raise _Unusable(f"unknown digit count {codes[5]}", *named)
+    if codes[6] not in _TYPES:
+        raise _Unusable(f"unknown or unspecified type {codes[6]}", *named)
     counter = pb.to_int64(int(codes[7]))
     secret = fields.get(1, b"")
     assert isinstance(secret, bytes)  # field 1 was checked to be length-delimited
-    if not secret or counter < 0:
-        raise InvalidEncoding(f"account {index}: empty secret or negative counter")
+    if not secret:
+        raise _Unusable("empty secret", *named)
+    if counter < 0:
+        raise _Unusable("negative counter", *named)
     return MigrationAccount(
         secret=secret,
         name=text[2],
@@ -220,14 +259,23 @@ def decode_migration_payload(data: bytes) -> MigrationBatch:
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidType(f"data must be bytes, not {type(data).__name__}")
+    if len(data) > MAX_PAYLOAD:
+        raise InvalidEncoding(f"migration payload must be at most {MAX_PAYLOAD} bytes")
     accounts: list[MigrationAccount] = []
+    skipped: list[SkippedAccount] = []
     header = {2: 0, 3: 0, 4: 0, 5: 0}
     names = {2: "version", 3: "batch_size", 4: "batch_index", 5: "batch_id"}
     for number, wire, value in pb.iter_fields(bytes(data)):
         if number == 1:
             if not isinstance(value, bytes):
                 raise InvalidEncoding("otp_parameters must be a length-delimited field")
-            accounts.append(_decode_account(value, len(accounts)))
+            index = len(accounts) + len(skipped)
+            try:
+                accounts.append(_decode_account(value, index))
+            except _Unusable as why:
+                skipped.append(
+                    SkippedAccount(index=index, name=why.name, issuer=why.issuer, reason=why.reason)
+                )
         elif number in header:
             if wire != pb.VARINT:
                 raise InvalidEncoding(f"{names[number]} must be a varint field")
@@ -238,6 +286,7 @@ def decode_migration_payload(data: bytes) -> MigrationBatch:
         batch_size=header[3],
         batch_index=header[4],
         batch_id=header[5],
+        skipped=tuple(skipped),
     )
 
 
@@ -261,6 +310,8 @@ def parse_migration_uri(uri: str) -> MigrationBatch:
     found = [p[5:] for p in uri[len(_PREFIX) :].split("&") if p.startswith("data=")]
     if len(found) != 1:
         raise InvalidURI("migration URI must have exactly one data parameter")
+    if not found[0]:
+        raise InvalidURI("migration URI data must not be empty")
     text = percent_decode(found[0], "data", InvalidURI).replace(" ", "+")
     text = text.replace("-", "+").replace("_", "/").rstrip("=")
     if not _BASE64.fullmatch(text) or len(text) % 4 == 1:
@@ -288,23 +339,56 @@ def encode_migration_payload(
             if isinstance(account, MigrationAccount)
             else MigrationAccount.from_key_uri(account)
         )
-        body = pb.encode_field(1, a.secret)
-        if a.name:
-            body += pb.encode_field(2, a.name.encode("utf-8"))
-        if a.issuer:
-            body += pb.encode_field(3, a.issuer.encode("utf-8"))
-        body += pb.encode_field(4, _ALGORITHM_CODES[a.algorithm])
-        body += pb.encode_field(5, 1 if a.digits == 6 else 2)
-        body += pb.encode_field(6, 2 if a.type == "totp" else 1)
-        if a.counter:
-            body += pb.encode_field(7, a.counter)
-        out += pb.encode_field(1, body)
+        out += _record(a)
     for number, value in enumerate((version, batch_size, batch_index, batch_id), start=2):
         if not -(2**31) <= check_int(value, "batch header field") < 2**31:
             raise InvalidParameter("version and batch fields must fit a protobuf int32")
         if value:
             out += pb.encode_field(number, value)
     return bytes(out)
+
+
+def _record(a: MigrationAccount) -> bytes:
+    """One ``otp_parameters`` record (field 1 of the payload)."""
+    body = pb.encode_field(1, a.secret)
+    if a.name:
+        body += pb.encode_field(2, a.name.encode("utf-8"))
+    if a.issuer:
+        body += pb.encode_field(3, a.issuer.encode("utf-8"))
+    body += pb.encode_field(4, _ALGORITHM_CODES[a.algorithm])
+    body += pb.encode_field(5, 1 if a.digits == 6 else 2)
+    body += pb.encode_field(6, 2 if a.type == "totp" else 1)
+    if a.counter:
+        body += pb.encode_field(7, a.counter)
+    return pb.encode_field(1, body)
+
+
+def _quoted_length(payload: bytes) -> int:
+    """Length of the percent-encoded base64 of ``payload`` (``+ / =`` take 3 characters)."""
+    text = base64.b64encode(payload)
+    return len(text) + 2 * (text.count(b"+") + text.count(b"/") + text.count(b"="))
+
+
+class _GroupLength:
+    """The exact URI length of a growing group of records, in time proportional to what is
+    added: base64 of a concatenation keeps the encoding of every complete 3-byte block, so
+    only the unaligned tail (plus the header) is encoded again."""
+
+    def __init__(self, header: bytes) -> None:
+        self.header = header
+        self.start()
+
+    def start(self) -> None:
+        self.done, self.tail, self.count = len(_PREFIX) + len("data="), b"", 0
+
+    def with_record(self, record: bytes) -> int:
+        return self.done + _quoted_length(self.tail + record + self.header)
+
+    def add(self, record: bytes) -> None:
+        data = self.tail + record
+        cut = len(data) - len(data) % 3
+        self.done += _quoted_length(data[:cut])
+        self.tail, self.count = data[cut:], self.count + 1
 
 
 def _uri(payload: bytes) -> str:
@@ -343,29 +427,21 @@ def build_migration_uris(
     if check_int(max_accounts, "max_accounts") < 1 or check_int(max_length, "max_length") < 1:
         raise InvalidParameter("max_accounts and max_length must be positive")
 
-    def worst(group: list[MigrationAccount]) -> int:
-        most = 2**31 - 1  # the longest header: every batch field at its largest
-        return len(
-            _uri(
-                encode_migration_payload(
-                    group, batch_size=most, batch_index=most, batch_id=batch_id
-                )
-            )
-        )
-
+    most = 2**31 - 1  # the longest header: every batch field at its largest
+    header = encode_migration_payload([], batch_size=most, batch_index=most, batch_id=batch_id)
+    records = [_record(a) for a in items]
     budget = max_length
-    while True:
+    while True:  # linear: each record is encoded once per pass
         groups: list[list[MigrationAccount]] = [[]]
-        for i, account in enumerate(items):
-            for trial in ([*groups[-1], account], [account]):
-                if len(trial) <= max_accounts and worst(trial) <= budget:
-                    break
-            else:
+        size = _GroupLength(header)
+        for i, (account, record) in enumerate(zip(items, records, strict=True)):
+            if size.count and (size.count >= max_accounts or size.with_record(record) > budget):
+                groups.append([])
+                size.start()
+            if size.with_record(record) > budget:
                 raise InvalidParameter(f"account {i} alone does not fit in max_length")
-            if len(trial) == 1 and groups[-1]:
-                groups.append(trial)
-            else:
-                groups[-1] = trial
+            groups[-1].append(account)
+            size.add(record)
         uris = [
             _uri(
                 encode_migration_payload(

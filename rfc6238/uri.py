@@ -73,6 +73,10 @@ class KeyURI(Unpicklable):
         counter: Initial counter for HOTP (required); ``None`` for TOTP.
         image: The ``image`` parameter (a logo URL used by some apps), kept verbatim.
         extra: Other parameters, as ``(name, value)`` pairs in URI order.
+        ignored: Parameters of the parsed URI that do not apply to its type and were
+            ignored, as ``(name, value)`` pairs: an ``otpauth://hotp/`` URI's ``period``
+            (some apps write it for every type). Never written by :meth:`to_uri`; not part
+            of equality.
     """
 
     type: OTPType
@@ -85,6 +89,7 @@ class KeyURI(Unpicklable):
     counter: int | None = None
     image: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    ignored: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.type not in ("totp", "hotp"):
@@ -120,6 +125,10 @@ class KeyURI(Unpicklable):
         if len({name for name, _ in pairs}) != len(pairs):
             raise InvalidParameter("extra parameter names must be unique")
         set_(self, "extra", pairs)
+        ignored = tuple((str(k), v) for k, v in self.ignored)
+        for name, value in ignored:
+            check_text(value, f"ignored parameter {name}", InvalidParameter)
+        set_(self, "ignored", ignored)
 
     @property
     def key_size(self) -> int:
@@ -264,6 +273,7 @@ class KeyURI(Unpicklable):
         if self.image is not None:
             rows["image"] = self.image
         rows.update({f"extra: {name}": value for name, value in self.extra})
+        rows.update({f"ignored: {name}": value for name, value in self.ignored})
         body = _ROW.format("secret", hidden) + "".join(
             _ROW.format(escape(k), f"<code>{escape(v)}</code>") for k, v in rows.items()
         )
@@ -315,7 +325,8 @@ def parse_uri(uri: str) -> KeyURI:
     """Parse an ``otpauth://`` key URI (the decisions are listed in ``docs/uri.md``).
 
     Short (80-bit) keys are accepted and reported by :attr:`KeyURI.short_key`; the policy
-    applies when you make an OTP object (:meth:`KeyURI.otp`).
+    applies when you make an OTP object (:meth:`KeyURI.otp`). A ``period`` on an hotp URI
+    (some apps write one for every type) is ignored and reported in :attr:`KeyURI.ignored`.
 
     Raises:
         InvalidType: ``uri`` is not a str.
@@ -334,11 +345,13 @@ def parse_uri(uri: str) -> KeyURI:
         key = base32.decode(secret)
     except InvalidEncoding as err:
         raise InvalidURI(f"secret parameter is not valid base32: {err}") from err
+    raw_period = params.get("period")
     digits, period, counter = (number(params, name) for name in ("digits", "period", "counter"))
     if otp_type == "hotp" and counter is None:
         raise InvalidURI("counter is required for hotp (Key Uri Format)")
-    if otp_type == "hotp" and period is not None:
-        raise InvalidURI("period is not allowed for hotp (Key Uri Format)")
+    ignored: tuple[tuple[str, str], ...] = ()
+    if otp_type == "hotp" and raw_period is not None:  # written by some apps for every type
+        ignored, period = (("period", raw_period),), None
     if otp_type == "totp" and counter is not None:
         raise InvalidURI("counter is not allowed for totp (Key Uri Format)")
     try:
@@ -353,6 +366,7 @@ def parse_uri(uri: str) -> KeyURI:
             counter=counter,
             image=params.pop("image", None),
             extra=tuple(params.items()),
+            ignored=ignored,
         )
     except (InvalidParameter, InvalidType) as err:
         raise InvalidURI(f"invalid key URI parameter: {err}") from err

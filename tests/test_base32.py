@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import released_memoryview
 
-from rfc6238 import base32
+from rfc6238 import Secret, base32
 from rfc6238.base32 import MAX_TEXT_LENGTH, decode, encode
-from rfc6238.errors import InvalidEncoding, InvalidType, RFC6238Error
+from rfc6238.errors import InvalidEncoding, InvalidType, RFC6238Error, SecretTooShort
 
 KEY = b"12345678901234567890"
 KEY_B32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
@@ -241,10 +241,18 @@ def test_decode_rejects_wrong_padding(text: str) -> None:
         decode(text)
 
 
-@pytest.mark.parametrize("text", ["", " ", "-", " - - "])
-def test_decode_rejects_empty(text: str) -> None:
+@pytest.mark.parametrize("text", [" ", "-", " - - "])
+def test_decode_rejects_separators_only(text: str) -> None:
     with pytest.raises(InvalidEncoding, match=r"^base32 secret must not be empty$"):
         decode(text)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_decode_of_the_empty_text_is_the_empty_bytes_and_no_key(strict: bool) -> None:
+    # RFC 4648 §10: BASE32("") = ""; an empty key is refused where keys are used.
+    assert decode("", strict=strict) == b""
+    with pytest.raises(SecretTooShort, match=r"^key must not be empty$"):
+        Secret.from_base32("", strict=strict)
 
 
 def test_decode_rejects_padding_only() -> None:
@@ -283,7 +291,7 @@ DECODE_MESSAGES = {
     _message("my", strict=True),
     _message("A"),
     _message("MY="),
-    _message(""),
+    _message(" "),
     _message("MZ=XW6YT"),
     _message("GEZDGNB1"),
     _message("MZ", strict=True),
@@ -299,7 +307,7 @@ def test_decode_raises_only_typed_errors_and_never_quotes_the_text(text: str, st
     except RFC6238Error as err:
         error = err
     if error is None:
-        assert key
+        assert key or text == ""  # only the empty text is the encoding of no bytes
         assert text.isascii()
     else:
         assert isinstance(error, InvalidEncoding)

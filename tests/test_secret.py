@@ -173,8 +173,10 @@ def test_from_base32_modes() -> None:
     assert Secret.from_base32("gezd gnbv-gy3t qojq gezd gnbv gy3t qojq").reveal() == KEY
     with pytest.raises(InvalidEncoding):
         Secret.from_base32("gezdgnbvgy3tqojqgezdgnbvgy3tqojq", strict=True)
+    with pytest.raises(SecretTooShort, match=r"^key must not be empty$"):
+        Secret.from_base32("")  # "" is the empty base32 encoding; the empty key is refused
     with pytest.raises(InvalidEncoding, match=r"must not be empty"):
-        Secret.from_base32("")
+        Secret.from_base32(" - ")
     with pytest.raises(InvalidType, match=r"^secret text must be a str"):
         Secret.from_base32(KEY)  # type: ignore[arg-type]  # the bad argument under test
 

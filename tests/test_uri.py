@@ -319,3 +319,14 @@ def test_parse_never_crashes(prefix: str, body: str, query: str) -> None:
     except InvalidURI:
         return
     assert key.type in ("totp", "hotp")
+
+
+def test_hotp_uri_with_a_period_is_accepted_and_the_period_reported() -> None:
+    uri = "otpauth://hotp/alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=1&period=30"
+    key = parse_uri(uri)
+    assert (key.type, key.counter, key.period) == ("hotp", 1, None)
+    assert key.ignored == (("period", "30"),)
+    assert "period" not in key.to_uri()  # never written back
+    assert key == parse_uri(key.to_uri())  # ignored parameters are not part of equality
+    with pytest.raises(InvalidURI, match="counter is not allowed"):
+        parse_uri("otpauth://totp/alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=1")

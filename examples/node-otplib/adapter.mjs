@@ -4,11 +4,12 @@
 //   cd examples/node-otplib && npm install
 //   rfc6238 conformance --jsonl 'node examples/node-otplib/adapter.mjs'
 //
-// Protocol (docs/conformance.md): one JSON object per line in, one per line out.
+// Protocol (docs/protocol.md): one JSON object per line in, one per line out.
 //   in:  {"id": "7", "op": "hotp", "args": {"key": "3132...", "key_base32": "GEZD...",
 //         "counter": 1, "digits": 6, "algorithm": "SHA1"}}
 //   out: {"id": "7", "result": "287082"}          the answer
 //        {"id": "7", "error": "why"}               otplib refused (a pass for invalid cases)
+//        {"id": "7", "crash": "why"}               the JavaScript runtime failed inside otplib
 //        {"id": "7", "unsupported": "why"}         this case cannot be expressed (skipped)
 // The first request is {"id": "hello", "op": "hello"}: answer with the name and version.
 //
@@ -24,6 +25,7 @@
 // * A window of N steps becomes epochTolerance N * period seconds on each side.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { classify } from "../adapters/node/protocol.mjs";
 import { ScureBase32Plugin, createGuardrails, generateSync, verifySync } from "otplib";
 
 const HERE = new URL(".", import.meta.url);
@@ -130,10 +132,11 @@ for await (const line of lines) {
   const reply = { id: request.id };
   try {
     if (request.op === "hello") reply.result = { name: "otplib", version: VERSION };
+    else if (request.op === "echo") reply.result = request.args;
     else reply.result = handle(request.op, request.args ?? {});
   } catch (err) {
     if (err instanceof Unsupported) reply.unsupported = err.message;
-    else reply.error = `${err.name}: ${err.message}`;
+    else reply[classify(err)] = `${err?.name}: ${err?.message}`; // error or crash
   }
   process.stdout.write(JSON.stringify(reply) + "\n");
 }

@@ -19,6 +19,8 @@ def my_base32_decode(text: str) -> bytes:
     """RFC 4648 §6, leniently: any case, spaces and hyphens between groups, padding optional."""
     if not isinstance(text, str) or not text.isascii() or len(text) > 1024:
         raise ValueError("base32 text must be at most 1024 ASCII characters")
+    if text == "":
+        return b""  # RFC 4648 §10: BASE32("") = ""
     body = text.replace(" ", "").replace("-", "").upper()
     stripped = body.rstrip("=")
     if body != stripped and len(body) % 8:

@@ -239,6 +239,9 @@ def cmd_migration_decode(args: argparse.Namespace) -> int:
         if args.uris:
             row["uri"] = account.to_key_uri().to_uri()
         rows.append(row)
+    for skipped in batch.skipped:  # unusable accounts (MD5, unknown type): reported, not fatal
+        why = f"skipped account {skipped.index} ({skipped.name}): {skipped.reason}"
+        print(why, file=sys.stderr)
     if args.json:
         header = {
             "version": batch.version,

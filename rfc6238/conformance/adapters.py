@@ -3,7 +3,9 @@
 An :class:`Implementation` answers one *operation* per vector group type (the ``type`` of a
 ``testGroups`` entry in ``vectors/*.json``): ``hotp`` (RFC 4226 §5.3), ``totp`` (RFC 6238
 §4), ``truncate`` (RFC 4226 §5.3 DT), ``verify_hotp`` (RFC 4226 §7.4), ``verify_totp``
-(RFC 6238 §5.2), ``base32_decode`` and ``base32_encode`` (RFC 4648 §6). Each takes the
+(RFC 6238 §5.2), ``base32_decode`` and ``base32_encode`` (RFC 4648 §6, padded unless
+``padding`` is false), ``parse_uri`` (the Key Uri Format) and ``parse_uri_then_code``
+(parse, then the code at ``time``; the counter of an hotp URI). Each takes the
 case's input fields (:data:`INPUTS`) as Python values and returns the answer (a code, a
 match, bytes or text), raises :class:`Unsupported` when the implementation cannot express
 the case (no T0 parameter, no window, a Python type a command line cannot carry), or raises
@@ -22,6 +24,7 @@ python-oath and oathtool.
 
 from __future__ import annotations
 
+import dis
 import importlib
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final
@@ -33,11 +36,13 @@ __all__ = [
     "URI_FIELDS",
     "VECTOR_URI_FIELDS",
     "AdapterError",
+    "Crashed",
     "Implementation",
     "PythonImplementation",
     "Rejected",
     "Rfc6238Implementation",
     "Unsupported",
+    "refusal_kind",
     "uri_fields",
 ]
 
@@ -52,8 +57,9 @@ INPUTS: Final[dict[str, tuple[str, ...]]] = {
     "verify_totp": ("key", "token", "time", "window", "period", "t0", "digits", "algorithm",
                     "allow_short_key"),
     "base32_decode": ("text", "strict"),
-    "base32_encode": ("key",),
+    "base32_encode": ("key", "padding"),
     "parse_uri": ("uri",),
+    "parse_uri_then_code": ("uri", "time"),
 }  # fmt: skip
 OPERATIONS: Final = tuple(INPUTS)
 #: How many leading inputs are passed positionally (the rest are keywords).
@@ -66,6 +72,7 @@ POSITIONAL: Final = {
     "base32_decode": 1,
     "base32_encode": 1,
     "parse_uri": 1,
+    "parse_uri_then_code": 2,
 }
 
 
@@ -74,14 +81,63 @@ class Unsupported(Exception):
 
 
 class AdapterError(Exception):
-    """The adapter itself broke (a process died, a protocol error): the run stops.
+    """The adapter itself broke (a process died, a protocol error, a timeout).
 
-    Never counted as a refusal, so a broken adapter cannot make invalid cases pass.
+    Never counted as a refusal, so a broken adapter cannot make invalid cases pass: the
+    runner records the case as a *crash* (a failure), restarts the adapter and goes on.
     """
+
+
+class Crashed(AdapterError):
+    """The implementation crashed on one case: a panic, an uncaught exception, a signal, a
+    timeout. Recorded as a failure whatever the case expects."""
 
 
 class Rejected(Exception):
     """A verification said no without raising (``False``, ``(False, ...)``, exit 1)."""
+
+
+def _raised_on_purpose(err: BaseException) -> bool:
+    """True if the innermost frame raised ``err`` with a ``raise`` statement (a deliberate,
+    typed refusal) rather than an operator or a call failing inside the library."""
+    tb = err.__traceback__
+    if tb is None:
+        return True  # raised by the caller's own code path, not inside a library
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code.co_code
+    return 0 <= tb.tb_lasti < len(code) and dis.opname[code[tb.tb_lasti]] in _RAISES
+
+
+_RAISES: Final = frozenset({"RAISE_VARARGS", "RERAISE"})
+
+
+def refusal_kind(err: BaseException) -> str:
+    """``"rejection"`` (an error reply, a typed exception, a non-zero exit) or ``"crash"``.
+
+    A crash is an :class:`AdapterError` (a dead process, a signal, a timeout) or a built-in
+    exception the language raised by itself inside the library: a ``TypeError`` from an
+    operator (``'<' not supported between 'int' and 'NoneType'``), an ``OverflowError``
+    from a conversion, a ``UnicodeEncodeError``, a ``ZeroDivisionError``... A rejection is
+    :class:`Rejected`, any exception type a library defines, a ``ValueError`` (Python's
+    "bad value"), or a built-in exception raised on purpose by a ``raise`` statement
+    (``raise TypeError("counter must be an int")``).
+
+    >>> refusal_kind(ValueError("digits")), refusal_kind(Crashed("timeout"))
+    ('rejection', 'crash')
+    >>> try:
+    ...     None < 1
+    ... except TypeError as err:
+    ...     refusal_kind(err)
+    'crash'
+    """
+    if isinstance(err, AdapterError):
+        return "crash"
+    if isinstance(err, Rejected) or type(err).__module__ != "builtins":
+        return "rejection"
+    if isinstance(err, ValueError) and not isinstance(err, UnicodeError):
+        return "rejection"
+    return "rejection" if _raised_on_purpose(err) else "crash"
 
 
 class Implementation:
@@ -91,6 +147,13 @@ class Implementation:
     description: str = ""
     #: True: :meth:`run` receives the case's fields as raw JSON (tags kept, keys as hex).
     raw_json: ClassVar[bool] = False
+    #: True: :meth:`run` runs in this process (the runner guards it with a watchdog thread);
+    #: out-of-process adapters enforce :attr:`timeout` themselves.
+    in_process: ClassVar[bool] = True
+    #: Seconds one case may take before it is recorded as a crash (a timeout).
+    timeout: float = 10.0
+    #: The case being run (``FILE:TCID``; set by the runner, named in adapter errors).
+    case_id: str = ""
 
     def version(self) -> str:
         """A version string for reports (empty if unknown)."""
@@ -102,6 +165,9 @@ class Implementation:
 
     def close(self) -> None:
         """Release processes or files (no-op by default)."""
+
+    def restart(self) -> None:
+        """Start afresh after a crash (a new process); no-op by default."""
 
 
 def _distribution_version(name: str) -> str:
@@ -119,8 +185,9 @@ def _distribution_version(name: str) -> str:
 URI_FIELDS: Final = (
     "type", "secret_hex", "issuer", "account", "algorithm", "digits", "period", "counter"
 )  # fmt: skip
-#: Every field of ``expected`` in vectors/uri.json: the compared ones plus image and extra.
-VECTOR_URI_FIELDS: Final = (*URI_FIELDS, "image", "extra")
+#: Every field of ``expected`` in vectors/uri.json: the compared ones plus image, extra and
+#: ignored (parameters that do not apply to the type, such as an hotp URI's period).
+VECTOR_URI_FIELDS: Final = (*URI_FIELDS, "image", "extra", "ignored")
 
 
 def uri_fields(parsed: object, names: tuple[str, ...] = URI_FIELDS) -> dict[str, Any]:
@@ -145,7 +212,7 @@ def uri_fields(parsed: object, names: tuple[str, ...] = URI_FIELDS) -> dict[str,
             continue
         if isinstance(value, bytes | bytearray):
             value = value.hex()
-        elif name == "extra":
+        elif name in ("extra", "ignored"):
             value = [list(pair) for pair in value]
         out[name] = value
     return out
@@ -184,12 +251,19 @@ class Rfc6238Implementation(Implementation):
             return {"counter": match.counter, "offset": match.offset}
         if op == "base32_decode":
             return base32.decode(kw.pop("text"), **kw)
-        if op == "base32_encode":
-            return base32.encode(kw["key"])
+        if op == "base32_encode":  # rfc6238 writes the Key URI form; RFC 4648 pads
+            text = base32.encode(kw["key"])
+            return text if kw.get("padding") is False else text + "=" * (-len(text) % 8)
         if op == "parse_uri":
             from rfc6238.uri import parse_uri
 
             return uri_fields(parse_uri(kw["uri"]))
+        if op == "parse_uri_then_code":
+            from rfc6238.uri import parse_uri
+
+            key = parse_uri(kw["uri"])
+            otp = key.otp(allow_short_key=True)  # the code is the math; no key policy here
+            return otp.at(kw["time"] if key.type == "totp" else key.counter)  # type: ignore[arg-type]  # TOTP takes a time, HOTP a counter
         return super().run(op, args)
 
 

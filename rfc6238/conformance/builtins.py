@@ -23,7 +23,7 @@ import hashlib
 import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from .._optional import require
 from ..errors import MissingDependency
@@ -48,13 +48,32 @@ __all__ = [
 _PYCA: Final = "the cryptography adapter"
 
 
-def _hash(algorithm: object) -> Callable[..., Any]:
-    """A hashlib constructor for a plain name (``sha1``, ``md5``...); else unsupported."""
-    name = algorithm.lower() if isinstance(algorithm, str) else ""
-    if name not in hashlib.algorithms_guaranteed or not hasattr(hashlib, name):
-        raise Unsupported("the algorithm is passed as a hash constructor, not a name")
-    constructor: Callable[..., Any] = getattr(hashlib, name)
-    return constructor
+_NAMED: Final = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
+
+
+def hash_constructor(algorithm: object) -> Callable[..., Any]:
+    """The hashlib constructor for a name: ``SHA1``/``SHA256``/``SHA512`` in any ASCII case,
+    or a ``hashlib`` name exactly (``md5``, ``sha3_256``); anything else is unsupported."""
+    if isinstance(algorithm, str) and algorithm.isascii() and algorithm.upper() in _NAMED:
+        return _NAMED[algorithm.upper()]
+    if isinstance(algorithm, str) and algorithm in hashlib.algorithms_guaranteed:
+        constructor: Callable[..., Any] = getattr(hashlib, algorithm)
+        return constructor
+    raise Unsupported("takes a hash function; this algorithm name has none")
+
+
+def plain_int(value: object, what: str) -> int:
+    """``value`` if it is a plain int, else :class:`Unsupported` (argv cannot carry it)."""
+    if type(value) is not int:
+        raise Unsupported(f"{what} of type {type(value).__name__} is not expressible")
+    return value
+
+
+def hex_key(key: object) -> str:
+    """The key as hex text (libraries that take hex keys); a non-bytes key is unsupported."""
+    if not isinstance(key, bytes):
+        raise Unsupported("takes a hex key; a non-bytes key is not expressible")
+    return key.hex()
 
 
 def _window(value: object) -> tuple[int, int]:
@@ -82,40 +101,46 @@ class PyotpImplementation(Implementation):
     @staticmethod
     def _secret(key: object) -> str:
         if not isinstance(key, bytes):
-            raise Unsupported("pyotp takes base32 text; this key is not bytes")
+            raise Unsupported("takes a base32 str secret; a non-bytes key is not expressible")
         return base64.b32encode(key).decode()
 
-    def _otp(self, kind: str, args: Mapping[str, Any], short: bool) -> Any:
+    def otp(self, kind: str, args: Mapping[str, Any], short: bool) -> Any:
+        """The ``pyotp.HOTP``/``TOTP`` object for a case (``short``: allow keys below 112 bits)."""
         pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
         base = pyotp.TOTP if kind == "totp" else pyotp.HOTP
         cls = type(base.__name__, (base,), {"min_secret_length_bits": 8}) if short else base
-        kw: dict[str, Any] = {"digest": _hash(args.get("algorithm", "SHA1"))}
+        secret = self._secret(args["key"])
+        kw: dict[str, Any] = {"digest": hash_constructor(args.get("algorithm", "SHA1"))}
         if "digits" in args:
             kw["digits"] = args["digits"]
         if kind == "totp" and "period" in args:
             kw["interval"] = args["period"]
-        return cls(self._secret(args["key"]), **kw)
+        return cls(secret, **kw)
 
     def run(self, op: str, args: Mapping[str, Any]) -> Any:
         if op == "hotp":
-            return self._otp("hotp", args, True).at(args["counter"])
+            return self.otp("hotp", args, True).at(args["counter"])
         if op == "totp":
             _no_t0(args)
-            return self._otp("totp", args, True).at(args["time"])
+            return self.otp("totp", args, True).at(args["time"])
         if op == "verify_totp":
+            pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
             _no_t0(args)
             past, future = _window(args.get("window", 1))
             if past != future:
                 raise Unsupported("valid_window is symmetric")
-            otp = self._otp("totp", args, args.get("allow_short_key") is True)
-            step = otp.verify_and_get_timecode(
-                args["token"], for_time=args["time"], valid_window=past
-            )
+            otp = self.otp("totp", args, args.get("allow_short_key") is True)
+            try:
+                step = otp.verify_and_get_timecode(
+                    args["token"], for_time=args["time"], valid_window=past
+                )
+            except pyotp.exceptions.OTPVerificationError as err:
+                raise Rejected("verify_and_get_timecode: OTPVerificationError") from err
             return {"counter": step, "offset": step - otp.timecode(args["time"])}
         if op == "verify_hotp":
             if args.get("look_ahead", 0) != 0:
                 raise Unsupported("HOTP.verify has no look-ahead")
-            otp = self._otp("hotp", args, args.get("allow_short_key") is True)
+            otp = self.otp("hotp", args, args.get("allow_short_key") is True)
             if not otp.verify(args["token"], args["counter"]):
                 raise Rejected("HOTP.verify returned False")
             return {"counter": args["counter"], "offset": 0}
@@ -133,11 +158,17 @@ class PyotpImplementation(Implementation):
                 "period": getattr(otp, "interval", None),
                 "counter": getattr(otp, "initial_count", None),
             }
+        if op == "parse_uri_then_code":
+            pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
+            otp = pyotp.parse_uri(args["uri"])
+            if isinstance(otp, pyotp.TOTP):
+                return otp.at(args["time"])
+            return otp.at(0)  # an HOTP: at() adds initial_count
         if op == "base32_decode":
             pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
             if args.get("strict") is True:
                 raise Unsupported("pyotp has one (lenient) base32 decoder")
-            cls = type("TOTP", (pyotp.TOTP,), {"min_secret_length_bits": 1})
+            cls = type("TOTP", (pyotp.TOTP,), {"min_secret_length_bits": 8})
             return cls(args["text"]).byte_secret()
         return super().run(op, args)
 
@@ -154,11 +185,15 @@ class CryptographyImplementation(Implementation):
     @staticmethod
     def _algorithm(name: object) -> Any:
         hashes = require("cryptography.hazmat.primitives.hashes", "conformance", feature=_PYCA)
-        ascii_name = name.upper() if isinstance(name, str) and name.isascii() else ""
-        cls = getattr(hashes, ascii_name, None) if ascii_name.isidentifier() else None
-        if not isinstance(cls, type):
-            raise Unsupported("the algorithm is passed as a hashes class, not a name")
-        return cls()
+        if (
+            isinstance(name, str)
+            and name.isascii()
+            and (name.upper() in _NAMED or name in hashlib.algorithms_guaranteed)
+        ):
+            cls = getattr(hashes, name.upper(), None)
+            if isinstance(cls, type):
+                return cls()
+        raise Unsupported("takes a hash object; this algorithm name has none")
 
     def _otp(self, kind: str, args: Mapping[str, Any], enforce: bool) -> Any:
         require("cryptography.hazmat.primitives.twofactor", "conformance", feature=_PYCA)
@@ -174,6 +209,10 @@ class CryptographyImplementation(Implementation):
         )
 
     def run(self, op: str, args: Mapping[str, Any]) -> Any:
+        twofactor = require(
+            "cryptography.hazmat.primitives.twofactor", "conformance", feature=_PYCA
+        )
+
         if op in ("totp", "verify_totp"):
             _no_t0(args)
             if isinstance(args["time"], datetime):
@@ -189,10 +228,13 @@ class CryptographyImplementation(Implementation):
                 raise Unsupported("no verification window (window 0 only)")
             token = args["token"]
             if isinstance(token, bytes):
-                raise Unsupported("tokens are bytes in this API (str tokens are encoded)")
+                raise Unsupported("bytes is its native token type")
             token = token.encode() if isinstance(token, str) else token
             otp = self._otp(op[7:], args, args.get("allow_short_key") is not True)
-            otp.verify(token, args["counter" if op == "verify_hotp" else "time"])
+            try:
+                otp.verify(token, args["counter" if op == "verify_hotp" else "time"])
+            except twofactor.InvalidToken as err:
+                raise Rejected("InvalidToken") from err
             return {"offset": 0}
         return super().run(op, args)
 
@@ -211,15 +253,29 @@ class OathImplementation(Implementation):
 
         if op == "parse_uri":
             return self._parse_uri(args["uri"])
+        if op == "parse_uri_then_code":
+            ga = require("oath.google_authenticator", "conformance", feature="the oath adapter")
+            params = ga.parse_otpauth(args["uri"])
+            fmt, digest = f"dec{params['digits']}", params["algorithm"]
+            if params.get("type") == "hotp":
+                return oath.hotp(
+                    params["secret"], params.get("counter", 0), format=fmt, hash=digest
+                )
+            return oath.totp(params["secret"], format=fmt, period=params.get("period", 30),
+                             t=args["time"], hash=digest)  # fmt: skip
         if op not in ("hotp", "totp", "verify_hotp", "verify_totp"):
             return super().run(op, args)
-        if not isinstance(args["key"], bytes):
-            raise Unsupported("oath takes hex key text; this key is not bytes")
-        key, digest = args["key"].hex(), _hash(args.get("algorithm", "SHA1"))
-        fmt = f"dec{args.get('digits', 6)}"
+        if op in ("totp", "verify_totp"):
+            _no_t0(args)
+            if args["time"] is None:
+                raise Unsupported("t=None means 'now'")
+        key = hex_key(args["key"])
+        digits = args.get("digits", 6)
+        if type(digits) is not int:
+            raise Unsupported("digits is part of the format string ('dec6')")
+        fmt, digest = f"dec{digits}", hash_constructor(args.get("algorithm", "SHA1"))
         if op == "hotp":
             return oath.hotp(key, args["counter"], format=fmt, hash=digest)
-        _no_t0(args)
         if op == "totp":
             return oath.totp(
                 key, format=fmt, period=args.get("period", 30), t=args["time"], hash=digest
@@ -267,16 +323,25 @@ class OathtoolImplementation(CommandImplementation):
     """Debian's ``oathtool`` (OATH Toolkit): ``--hotp`` (SHA-1 only) and ``--totp=ALG``."""
 
     TEMPLATES: Final = [
-        "hotp=oathtool --hotp -c {counter} -d {digits} {key_hex}",
-        "totp=oathtool --totp={algorithm} -s {period}s -S @{t0} -N {when} -d {digits} {key_hex}",
-        "verify_hotp=oathtool --hotp -c {counter} -w {look_ahead} -d {digits} {key_hex} {token}",
+        "hotp=oathtool --hotp -c {counter} -d {digits} -- {key_hex}",
+        "totp=oathtool --totp={algorithm} -s {period}s -S @{t0} -N {when} -d {digits} -- {key_hex}",
+        "verify_hotp=oathtool --hotp -c {counter} -w {look_ahead} -d {digits} -- {key_hex} {token}",
         "verify_totp=oathtool --totp={algorithm} -s {period}s -S @{t0} -N {when} -w {past} "
-        "-d {digits} {key_hex} {token}",
+        "-d {digits} -- {key_hex} {token}",
     ]
+
+    #: ``{when}`` carries the time; --hotp checks the algorithm itself (SHA-1 only); there is
+    #: no key-length policy, so ``allow_short_key`` cannot change an answer.
+    handled: ClassVar[Mapping[str, frozenset[str]]] = {
+        "hotp": frozenset({"algorithm"}),
+        "totp": frozenset({"time"}),
+        "verify_hotp": frozenset({"algorithm", "allow_short_key"}),
+        "verify_totp": frozenset({"time", "allow_short_key"}),
+    }
 
     def __init__(self, executable: str = "oathtool") -> None:
         super().__init__(self.TEMPLATES, name="oathtool")
-        self.executable = executable
+        self.executable = shutil.which(executable) or executable  # stderr names the full path
         self.description = "Debian oathtool (OATH Toolkit): --hotp -c / --totp=ALG -s -S -N -w"
 
     def version(self) -> str:
@@ -293,20 +358,35 @@ class OathtoolImplementation(CommandImplementation):
         if op in ("hotp", "verify_hotp") and not sha1:
             raise Unsupported("--hotp is HMAC-SHA1 only")
         when = {}
-        if "time" in args:
-            moment = args["time"]
-            if isinstance(moment, datetime) and moment.utcoffset() is not None:
-                when["when"] = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-            elif type(moment) in (int, float):
-                when["when"] = f"@{moment}"
-            else:
-                raise Unsupported("time of this type is not expressible")
+        if op in ("hotp", "verify_hotp"):
+            plain_int(args.get("counter"), "counter")
+        else:
+            plain_int(args.get("period", 30), "period")
+            when["when"] = self.when(args.get("time"))
+            plain_int(args.get("t0", 0), "t0")
+        plain_int(args.get("digits", 6), "digits")
+        hex_key(args.get("key"))
         if op == "verify_totp":
             past, future = _window(args.get("window", 1))
             if past != future:
                 raise Unsupported("-w is symmetric for TOTP")
-        argv = super().argv(op, args, when)
+        defaults = {"period": "30", "t0": "0", "digits": "6", "look_ahead": "0", "past": "1"}
+        fill = {k: v for k, v in defaults.items() if k not in args and k != "past"}
+        if "window" not in args:
+            fill["past"] = defaults["past"]
+        argv = super().argv(op, args, {**fill, **when})
         return [self.executable, *argv[1:]]
+
+    @staticmethod
+    def when(moment: object) -> str:
+        """``-N`` text for a time: ``@SECONDS``, a UTC date, or a naive date (local time)."""
+        if isinstance(moment, datetime):
+            if moment.tzinfo is None:  # oathtool reads it as local time, as a user's shell would
+                return moment.strftime("%Y-%m-%d %H:%M:%S")
+            return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if type(moment) is int or type(moment) is float:
+            return f"@{moment}"
+        raise Unsupported(f"time of type {type(moment).__name__} is not expressible")
 
     def run(self, op: str, args: Mapping[str, Any]) -> Any:
         out = self.call(self.argv(op, args))

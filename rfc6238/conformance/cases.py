@@ -12,10 +12,26 @@ from typing import Any, Final, Literal
 from .adapters import INPUTS
 from .vectors import VectorCase
 
-__all__ = ["STATUSES", "CaseResult", "Status", "SuiteCase", "expected_value", "show"]
+__all__ = [
+    "CATEGORIES",
+    "STATUSES",
+    "CaseResult",
+    "Category",
+    "Refusal",
+    "Status",
+    "SuiteCase",
+    "expected_value",
+    "show",
+]
 
 Status = Literal["pass", "fail", "refused", "skipped"]
 STATUSES: Final[tuple[Status, ...]] = ("pass", "fail", "refused", "skipped")
+#: ``rfc``: the RFCs decide the case; ``policy``: one of rfc6238's house rules (flag Policy).
+Category = Literal["rfc", "policy"]
+CATEGORIES: Final[tuple[Category, ...]] = ("rfc", "policy")
+#: How an implementation refused: ``rejection`` (error reply, typed exception, non-zero
+#: exit) or ``crash`` (panic, uncaught exception, signal, timeout; never a pass).
+Refusal = Literal["", "rejection", "crash"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,11 +43,18 @@ class SuiteCase:
     op: str
     group_comment: str
     case: VectorCase = field(repr=False)
+    #: The ``vectorsVersion`` of the file the case comes from.
+    vectors_version: str = ""
 
     @property
     def case_id(self) -> str:
         """``FILE:TCID``, the name ``--only`` takes."""
         return f"{self.file}:{self.case.tc_id}"
+
+    @property
+    def category(self) -> Category:
+        """``policy`` for a house-rule case (flag ``Policy``), else ``rfc``."""
+        return "policy" if "Policy" in self.case.flags else "rfc"
 
     def args(self) -> dict[str, Any]:
         """The inputs of the operation, decoded to Python values."""
@@ -46,6 +69,10 @@ class SuiteCase:
         if self.case.result == "invalid":
             return f"refusal ({self.case.error})"
         value = expected_value(self)
+        if self.case.result == "acceptable":
+            return f"{show(value)} or a clean refusal"
+        if isinstance(value, dict):  # the _text twins repeat the numbers
+            value = {k: v for k, v in value.items() if not k.endswith("_text")}
         if self.op == "parse_uri" and isinstance(value, dict):  # the fields that matter most
             value = {k: v for k, v in value.items() if k != "secret_hex" and v is not None}
         return show(value)
@@ -67,6 +94,19 @@ class CaseResult:
     status: Status
     expected: str
     got: str
+    #: ``rfc`` or ``policy`` (a house rule; see :attr:`policy`).
+    category: Category = "rfc"
+    #: How the implementation refused, if it did: ``rejection`` or ``crash``.
+    refusal: Refusal = ""
+    #: The house rule in one line (policy cases only).
+    policy: str = ""
+    #: Seconds the implementation took on the case.
+    seconds: float = 0.0
+
+    @property
+    def crashed(self) -> bool:
+        """The implementation crashed on this case (always a failure)."""
+        return self.refusal == "crash"
 
     def as_json(self) -> dict[str, Any]:
         """A plain dict for ``--json``."""
@@ -83,6 +123,9 @@ class CaseResult:
             "status": self.status,
             "expected": self.expected,
             "got": self.got,
+            "category": self.category,
+            "refusal": self.refusal,
+            "policy": self.policy,
         }
 
 
@@ -104,6 +147,8 @@ def expected_value(case: SuiteCase) -> object:
         return data.get("match")
     if case.op == "base32_decode":
         return data.arg("key")
+    if case.op == "parse_uri_then_code":
+        return data.get("code")
     if case.op == "parse_uri":
         return data.get("expected")
     return data.get("text")

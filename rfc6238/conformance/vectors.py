@@ -4,8 +4,11 @@ Each file has a ``source`` (where its values came from and what verified them), 
 (what each flag means) and ``testGroups`` whose ``type`` says which operation the cases
 exercise (``hotp``, ``totp``, ``truncate``, ``verify_hotp``, ``verify_totp``,
 ``base32_decode``, ``base32_encode``, ``parse_uri``). Every case has a unique ``tcId``, a
-``comment``, ``flags`` and a ``result`` (``"valid"`` or ``"invalid"``; invalid cases name the
-expected ``error`` class of :mod:`rfc6238.errors`). The format is described by
+``comment``, ``flags`` and a ``result``: ``"valid"`` (the expected value must come back),
+``"invalid"`` (the input must be refused; the expected ``error`` class of
+:mod:`rfc6238.errors` is named) or ``"acceptable"`` (the RFC permits either the expected value
+or a clean refusal). A case that tests one of rfc6238's house rules rather than an RFC rule
+carries the flag ``Policy`` and a one-line ``policy`` reason. The format is described by
 ``vectors/schema.json`` and ``vectors/README.md``.
 
 Values JSON cannot carry are *tagged*: a one-member object such as ``{"float": "nan"}``,
@@ -39,6 +42,7 @@ from typing import Any, Final, Literal
 from ..errors import InvalidEncoding, InvalidParameter, InvalidType
 
 __all__ = [
+    "RESULTS",
     "TAGS",
     "VectorCase",
     "VectorFile",
@@ -50,6 +54,8 @@ __all__ = [
     "load_path",
 ]
 
+#: The verdicts a case can carry (the Wycheproof model).
+RESULTS: Final = ("valid", "invalid", "acceptable")
 #: The tags of values JSON cannot express directly (see the module docstring).
 TAGS: Final = frozenset({"int", "float", "bool", "none", "str", "bytes_hex", "datetime"})
 _NAME: Final = re.compile(r"[a-z0-9_]{1,64}")
@@ -114,10 +120,12 @@ class VectorCase:
     tc_id: int
     comment: str
     flags: tuple[str, ...]
-    result: Literal["valid", "invalid"]
+    result: Literal["valid", "invalid", "acceptable"]
     error: str | None
     verified_by: tuple[str, ...]
     data: Mapping[str, Any] = field(repr=False)
+    #: The house rule this case tests (flag ``Policy``), in one line; None for RFC cases.
+    policy: str | None = None
 
     def get(self, name: str, default: object = None) -> Any:
         """The raw JSON value of field ``name`` (``default`` if absent)."""
@@ -155,6 +163,8 @@ class VectorFile:
     notes: Mapping[str, str]
     number_of_tests: int
     groups: tuple[VectorGroup, ...]
+    #: The version of the vector set (``vectorsVersion``; see ``vectors/CHANGELOG.md``).
+    vectors_version: str = ""
 
     def cases(self, group_type: str | None = None) -> Iterator[tuple[VectorGroup, VectorCase]]:
         """Every ``(group, case)`` pair, optionally only of one group ``type``.
@@ -178,8 +188,8 @@ def _reject_float(text: str) -> object:
 
 def _case(raw: Mapping[str, Any]) -> VectorCase:
     result = raw["result"]
-    if result not in ("valid", "invalid"):
-        raise InvalidEncoding("result must be 'valid' or 'invalid'")
+    if result not in RESULTS:
+        raise InvalidEncoding("result must be 'valid', 'invalid' or 'acceptable'")
     return VectorCase(
         tc_id=raw["tcId"],
         comment=raw["comment"],
@@ -188,6 +198,7 @@ def _case(raw: Mapping[str, Any]) -> VectorCase:
         error=raw.get("error"),
         verified_by=tuple(raw.get("verified_by", ())),
         data=raw,
+        policy=raw.get("policy"),
     )
 
 
@@ -224,6 +235,7 @@ def load_path(path: str | Path) -> VectorFile:
             notes=doc.get("notes", {}),
             number_of_tests=doc["numberOfTests"],
             groups=groups,
+            vectors_version=str(doc.get("vectorsVersion", "")),
         )
     except (KeyError, TypeError, ValueError) as err:
         if isinstance(err, InvalidEncoding):

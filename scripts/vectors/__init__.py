@@ -1,0 +1,1 @@
+"""One builder per vector file (scripts/make_vectors.py runs them)."""
