@@ -69,6 +69,7 @@ API_PAGES = write_api_pages(HERE / "api")
 html_theme = "furo"
 html_title = f"rfc6238 {release}"
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
 html_css_files = ["site.css"]
 html_show_sourcelink = False
 html_copy_source = False

@@ -7,7 +7,8 @@
 # Extra arguments go to sphinx-build (e.g. -E to re-read every page).
 # RFC6238_DOCS_REPO=https://github.com/OWNER/NAME adds nbviewer and Colab links.
 source "$(dirname "$0")/_venv.sh" docs
-export MPLBACKEND=Agg
+# The kernels draw figures with the inline backend (PNG outputs): no MPLBACKEND override.
+unset MPLBACKEND
 OUT="${RFC6238_SITE_DIR:-build/site}"
 # Always from scratch: an incremental build re-reads only changed pages and so would hide
 # the warnings of the others.
