@@ -100,10 +100,10 @@ def _fill_guides(app: Sphinx, docname: str, source: list[str]) -> None:
 def _add_notebook_banner(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Put the "run this notebook" box above the first heading of each notebook page."""
-    if pagename.startswith("notebooks/") and "body" in context:
-        name = pagename.removeprefix("notebooks/") + ".ipynb"
-        context["body"] = notebook_banner(name, REPOSITORY, BRANCH) + context["body"]
+    """Put the "run this notebook" box under the title of each notebook page."""
+    if pagename.startswith("notebooks/") and "</h1>" in context.get("body", ""):
+        banner = notebook_banner(pagename.removeprefix("notebooks/") + ".ipynb", REPOSITORY, BRANCH)
+        context["body"] = context["body"].replace("</h1>", "</h1>" + banner, 1)
 
 
 def _copy_notebooks(app: Sphinx, exception: BaseException | None) -> None:

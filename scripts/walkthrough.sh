@@ -58,8 +58,10 @@ EOF
             "Stop that program, or choose a free port: bash scripts/walkthrough.sh --port 8890"
     fi
     token="${JUPYTER_TOKEN:-$("${PYTHON:-python3}" -c 'import secrets; print(secrets.token_hex(24))')}"
-    cmd=(jupyter lab notebooks/00_tour.ipynb --ServerApp.ip=127.0.0.1 "--ServerApp.port=$port"
-        --ServerApp.port_retries=0)
+    # The repository is JupyterLab's root (notebooks/, docs/, vectors/ all in reach) and the
+    # tour is the page it opens.
+    cmd=(jupyter lab "--ServerApp.root_dir=$PWD" --LabApp.default_url=/lab/tree/notebooks/00_tour.ipynb
+        --ServerApp.ip=127.0.0.1 "--ServerApp.port=$port" --ServerApp.port_retries=0)
     if [ "$(id -u)" = 0 ]; then
         cmd+=(--allow-root)
     fi
