@@ -8,6 +8,7 @@ the public names that no package exports (``rfc6238.qr.QRCode``, ``rfc6238.teach
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import shutil
 from html import escape
@@ -103,17 +104,33 @@ def write_api_pages(folder: Path) -> list[str]:
     return pages
 
 
-def copy_notebooks(source: Path, target: Path) -> None:
-    """Mirror the numbered notebooks into the source tree (unchanged files keep their time)."""
+def copy_notebooks(source: Path, target: Path, *, collapse: str | None = None) -> None:
+    """Mirror the numbered notebooks into ``target`` (unchanged files keep their time).
+
+    With ``collapse``, cells tagged so (the notebooks' ``check`` cells) also get myst-nb's
+    ``hide-input`` tag in the copy: the page shows them folded, a click away.
+    """
     target.mkdir(parents=True, exist_ok=True)
     wanted = {p.name: p for p in source.glob("[0-9][0-9]_*.ipynb")}
     for stale in target.glob("*.ipynb"):
         if stale.name not in wanted:
             stale.unlink()
     for name, notebook in wanted.items():
+        data = notebook.read_bytes()
+        if collapse is not None:
+            data = _collapsed(data, collapse)
         copy = target / name
-        if not copy.exists() or copy.read_bytes() != notebook.read_bytes():
-            shutil.copyfile(notebook, copy)
+        if not copy.exists() or copy.read_bytes() != data:
+            copy.write_bytes(data)
+
+
+def _collapsed(data: bytes, tag: str) -> bytes:
+    notebook = json.loads(data)
+    for cell in notebook["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if tag in tags and "hide-input" not in tags:
+            cell["metadata"]["tags"] = [*tags, "hide-input"]
+    return (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode()
 
 
 def github_parts(repository: str) -> tuple[str, str]:

@@ -39,7 +39,7 @@ extensions = [
 ]
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
-copy_notebooks(HERE.parent / "notebooks", HERE / "notebooks")
+copy_notebooks(HERE.parent / "notebooks", HERE / "notebooks", collapse="check")
 root_doc = "index"
 language = "en"
 
@@ -109,7 +109,7 @@ def _add_notebook_banner(
 def _copy_notebooks(app: Sphinx, exception: BaseException | None) -> None:
     """Ship each notebook (as committed: without outputs) beside its page, for download."""
     if exception is None and app.builder.format == "html":
-        copy_notebooks(HERE / "notebooks", Path(app.outdir) / "notebooks")
+        copy_notebooks(HERE.parent / "notebooks", Path(app.outdir) / "notebooks")
 
 
 def setup(app: Sphinx) -> None:

@@ -13,6 +13,6 @@ OUT="${RFC6238_SITE_DIR:-build/site}"
 # Always from scratch: an incremental build re-reads only changed pages and so would hide
 # the warnings of the others.
 rm -rf "$OUT" build/doctrees
-python -m sphinx -b html -W --keep-going -j "${SPHINX_JOBS:-auto}" -d build/doctrees \
+python -m sphinx -b html -q -W --keep-going -j "${SPHINX_JOBS:-auto}" -d build/doctrees \
     "$@" docs "$OUT"
 echo "docs: the site is in $OUT/ (open $OUT/index.html)"
