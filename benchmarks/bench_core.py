@@ -157,7 +157,7 @@ def _cryptography_jobs(base: dict[str, Any]) -> list[Job]:
 
 
 def _oath_jobs(base: dict[str, Any]) -> list[Job]:
-    import oath  # type: ignore[import-untyped]
+    import oath  # type: ignore[import-untyped]  # python-oath ships no type hints
 
     ns = {**base, "oath": oath, "hexkey": KEYS["SHA1"].hex()}
     accept = "_r = oath.accept_totp(hexkey, {}, t=t)"  # backward_drift=forward_drift=1

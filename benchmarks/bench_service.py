@@ -50,7 +50,7 @@ class StepClock:
 
 
 def open_service(path: str, clock: StepClock, synchronous: str) -> TwoFactor:
-    store = SQLiteStore(path, synchronous=synchronous)  # type: ignore[arg-type]
+    store = SQLiteStore(path, synchronous=synchronous)  # type: ignore[arg-type]  # a CLI choice
     return TwoFactor(store, keyring=KeyRing.parse(SPEC), issuer="Bench", clock=clock,
                      policy=Policy(backup_scrypt=ScryptParams(n=1024)))  # fmt: skip
 
@@ -142,11 +142,11 @@ def process_worker(kind: str, path: str, synchronous: str, index: int, key: byte
         clock = StepClock()
         tf = open_service(path, clock, synchronous)
         op = verify_ops(tf, clock, f"user-{index}", key, start)
-    barrier.wait()  # type: ignore[attr-defined]
+    barrier.wait()  # type: ignore[attr-defined]  # a multiprocessing Barrier
     try:
-        out.put(run_for(op, seconds))  # type: ignore[attr-defined]
+        out.put(run_for(op, seconds))  # type: ignore[attr-defined]  # a multiprocessing Queue
     except Exception as err:
-        out.put(0)  # type: ignore[attr-defined]
+        out.put(0)  # type: ignore[attr-defined]  # a multiprocessing Queue
         raise SystemExit(f"worker failed: {err!r}") from err
 
 

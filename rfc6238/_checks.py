@@ -9,8 +9,7 @@ parameter and the rule, never the value of a key or token.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
-from typing import Final, Literal
+from datetime import datetime, timedelta
 
 from .errors import (
     InvalidParameter,
@@ -18,6 +17,10 @@ from .errors import (
     MalformedToken,
     UnsupportedAlgorithm,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    from typing import Final, Literal, TypeAlias
 
 __all__ = [
     "ALGORITHMS",
@@ -43,7 +46,7 @@ __all__ = [
     "to_seconds",
 ]
 
-Algorithm = Literal["SHA1", "SHA256", "SHA512"]
+Algorithm: TypeAlias = "Literal['SHA1', 'SHA256', 'SHA512']"  # a string: no typing at run time
 TimeLike = int | float | datetime
 
 #: Canonical name -> hashlib name. The allow-list of RFC 6238 §1.2.
@@ -62,7 +65,7 @@ MIN_DIGITS: Final = 6
 MAX_DIGITS: Final = 10
 
 _DIGITS: Final = "0123456789"
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH: Final = datetime(1970, 1, 1)
 _SECOND: Final = timedelta(seconds=1)
 
 
@@ -203,9 +206,15 @@ def to_seconds(time: object, name: str = "time") -> int:
             raise InvalidParameter(f"{name} must be a finite number of seconds")
         return math.floor(time)
     if isinstance(time, datetime):
-        if time.tzinfo is None or time.utcoffset() is None:
+        if time.tzinfo is None:
             raise InvalidParameter(f"{name} must be a timezone-aware datetime, not naive")
-        return (time - _EPOCH) // _SECOND
+        try:  # a tzinfo is user code: it may raise anything or return nonsense
+            offset = time.utcoffset()
+        except Exception as err:
+            raise InvalidParameter(f"{name} has a tzinfo whose utcoffset() failed") from err
+        if offset is None:
+            raise InvalidParameter(f"{name} must be a timezone-aware datetime, not naive")
+        return (time.replace(tzinfo=None) - _NAIVE_EPOCH - offset) // _SECOND
     raise InvalidType(
         f"{name} must be an int, float or timezone-aware datetime, not {_type_name(time)}"
     )

@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Final
 
 from ._checks import check_bool, to_bytes
 from .errors import InvalidEncoding, InvalidType
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    from typing import Final
 
 __all__ = ["decode", "encode"]
 

@@ -17,7 +17,6 @@ RFC 6238 §4.2: ``T = (Current Unix time - T0) / X`` with floor, and ``TOTP = HO
 from __future__ import annotations
 
 import hmac
-from typing import Final
 
 from ._checks import (
     ALGORITHMS,
@@ -35,6 +34,10 @@ from ._checks import (
 from .errors import InvalidParameter
 from .prepared import CODE_FORMATS, MODULI, PACK_COUNTER, UNPACK_U32
 from .secret import check_key
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    from typing import Final
 
 __all__ = ["dynamic_truncate", "hotp", "pack_counter", "time_step", "totp"]
 

@@ -22,6 +22,7 @@ __all__ = [
     "InvalidURI",
     "KeyringError",
     "MalformedToken",
+    "MissingDependency",
     "QRCodeError",
     "RFC6238Error",
     "RateLimited",
@@ -67,6 +68,17 @@ class InvalidURI(InvalidEncoding):
 
 class QRCodeError(InvalidEncoding):
     """An image holds no readable QR code, or data does not fit in one."""
+
+
+class MissingDependency(RFC6238Error, ImportError):
+    """An optional feature was used without its extra; the message names the extra to install.
+
+    ``name`` is the module that could not be imported, ``extra`` the extra that provides it.
+    """
+
+    def __init__(self, message: str, *, name: str, extra: str) -> None:
+        super().__init__(message, name=name)
+        self.extra = extra
 
 
 class InvalidToken(RFC6238Error):

@@ -27,7 +27,9 @@ unspecified type, MD5, unknown enum values, counters that are negative as ``int6
 ...     "CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC")
 >>> account = batch.accounts[0]
 >>> account.name, account.issuer, account.type, account.secret
-('Example:alice@google.com', 'Example', 'totp', b'Hello!\xde\xad\xbe\xef')
+('Example:alice@google.com', 'Example', 'totp', <10 bytes, hidden>)
+>>> bytes(account.secret)
+b'Hello!\xde\xad\xbe\xef'
 >>> batch.accounts[0].to_key_uri().to_uri()
 'otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example'
 """
@@ -49,7 +51,7 @@ from . import _protobuf as pb
 from ._checks import Algorithm, check_algorithm, check_int
 from ._labels import check_text, percent_decode
 from .errors import InvalidEncoding, InvalidParameter, InvalidType, InvalidURI
-from .secret import check_key
+from .secret import HiddenBytes, Unpicklable, check_key
 from .uri import KeyURI, OTPType
 
 __all__ = [
@@ -79,7 +81,7 @@ _MAX_INT64: Final = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class MigrationAccount:
+class MigrationAccount(Unpicklable):
     """One ``OtpParameters`` entry. The secret never appears in ``repr``.
 
     ``name`` is what the app displays, usually ``"Issuer:account"``; :meth:`to_key_uri`
@@ -95,7 +97,7 @@ class MigrationAccount:
     counter: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "secret", check_key(self.secret))
+        object.__setattr__(self, "secret", HiddenBytes(check_key(self.secret)))
         check_text(self.name, "name", InvalidParameter)
         if self.issuer is not None and not check_text(self.issuer, "issuer", InvalidParameter):
             raise InvalidParameter("issuer must be a non-empty str or None")
@@ -153,7 +155,7 @@ class MigrationAccount:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MigrationBatch:
+class MigrationBatch(Unpicklable):
     """A decoded ``MigrationPayload``: the accounts and the batch header."""
 
     accounts: tuple[MigrationAccount, ...]

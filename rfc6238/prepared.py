@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Callable
 from hmac import compare_digest as _compare_digest
-from typing import Final
 
-from ._checks import DIGEST_SIZES, Algorithm
+from ._checks import DIGEST_SIZES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Final
+
+    from ._checks import Algorithm
 
 __all__ = [
     "CODE_FORMATS",

@@ -18,9 +18,10 @@ from __future__ import annotations
 import base64
 import io
 import os
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from ._checks import check_int
+from ._optional import require
 from .errors import InvalidParameter, InvalidType, QRCodeError
 
 if TYPE_CHECKING:
@@ -39,15 +40,6 @@ _HALF_BLOCKS: Final = {
     (False, True): "▄",
     (False, False): " ",
 }
-
-
-def _require(module: str, extra: str) -> Any:
-    try:
-        return __import__(module, fromlist=["_"])
-    except ImportError as err:
-        raise ImportError(
-            f"this needs the optional '{extra}' extra: pip install 'rfc6238[{extra}]'"
-        ) from err
 
 
 class SupportsURI(Protocol):
@@ -70,6 +62,7 @@ class QRCode:
     Raises:
         InvalidType, InvalidParameter: bad arguments.
         QRCodeError: the text does not fit in a version-40 QR code at this level.
+        MissingDependency: the ``qr`` extra is not installed.
     """
 
     __slots__ = ("_matrix", "border", "error_correction", "version")
@@ -77,7 +70,7 @@ class QRCode:
     def __init__(
         self, data: str | SupportsURI, *, error_correction: ErrorCorrection = "M", border: int = 4
     ) -> None:
-        qrcode = _require("qrcode", "qr")
+        qrcode = require("qrcode", "qr", feature="QR code output")
         if isinstance(data, str):
             text = data
         elif callable(getattr(type(data), "to_uri", None)):
@@ -127,7 +120,7 @@ class QRCode:
 
     def image(self, *, scale: int = 8) -> Image:
         """A black-on-white 1-bit Pillow image, ``scale`` pixels per module."""
-        pil = _require("PIL.Image", "qr")
+        pil = require("PIL.Image", "qr", feature="a QR code image")
         if not 1 <= check_int(scale, "scale") <= 100:
             raise InvalidParameter("scale must be between 1 and 100 pixels per module")
         img = pil.new("1", (self.size, self.size))
@@ -210,12 +203,13 @@ def read_qr(image: bytes | str | os.PathLike[str] | Image | QRCode) -> list[str]
 
     Raises:
         QRCodeError: the image cannot be read, or holds no QR code.
+        MissingDependency: the ``qr-read`` extra is not installed.
 
     >>> read_qr(QRCode("hello").png())
     ['hello']
     """
-    zxingcpp = _require("zxingcpp", "qr-read")
-    pil = _require("PIL.Image", "qr-read")
+    zxingcpp = require("zxingcpp", "qr-read", feature="reading QR codes")
+    pil = require("PIL.Image", "qr-read", feature="reading QR codes")
     if isinstance(image, QRCode):
         image = image.image(scale=4)
     try:

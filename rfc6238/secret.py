@@ -15,13 +15,24 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Final, TypeAlias
 
 from . import base32
-from ._checks import DIGEST_SIZES, check_algorithm, check_bool, check_int, to_bytes
+from ._checks import DIGEST_SIZES, MIN_KEY_BYTES, check_algorithm, check_bool, check_int, to_bytes
 from .errors import InvalidParameter, InvalidType, SecretTooShort
 
-__all__ = ["KeyLike", "Secret", "check_key", "generate_secret"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    from typing import Final, NoReturn, TypeAlias
+
+__all__ = [
+    "MIN_KEY_BYTES",
+    "HiddenBytes",
+    "KeyLike",
+    "Secret",
+    "Unpicklable",
+    "check_key",
+    "generate_secret",
+]
 
 #: Largest secret :func:`generate_secret` makes (the SHA-512 block size, RFC 2104).
 MAX_GENERATED_BYTES: Final = 128
@@ -107,6 +118,47 @@ class Secret:
 
 
 KeyLike: TypeAlias = bytes | bytearray | memoryview | Secret
+
+
+class Unpicklable:
+    """Mixin for values that hold a secret: pickling and copying raise :class:`InvalidType`.
+
+    :func:`copy.copy`, :func:`copy.deepcopy` (and so :func:`dataclasses.asdict`) and
+    :mod:`pickle` would carry the key out of sight of the caller.
+    """
+
+    __slots__ = ()
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise InvalidType(
+            "a value holding a secret cannot be pickled or copied; "
+            "store its key encrypted (see rfc6238.service) instead"
+        )
+
+    def __copy__(self) -> NoReturn:
+        self.__reduce_ex__(None)
+
+    def __deepcopy__(self, memo: object) -> NoReturn:
+        self.__reduce_ex__(None)
+
+
+class HiddenBytes(Unpicklable, bytes):
+    """Key bytes held by a value object (:class:`~rfc6238.KeyURI`, a migration account).
+
+    It is ``bytes`` for every computation, but its ``repr``/``str`` are masked and, like the
+    value holding it, it refuses pickling and copying (:class:`Unpicklable`).
+    ``bytes(value)`` is the explicit way to get a plain copy.
+
+    >>> HiddenBytes(b"12345678901234567890")
+    <20 bytes, hidden>
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} bytes, hidden>"
+
+    __str__ = __repr__
 
 
 def generate_secret(nbytes: int | None = None, *, algorithm: str | None = None) -> Secret:

@@ -156,7 +156,7 @@ def _hotp_fields(key: object, counter: int, digits: int, algorithm: str) -> dict
 
 def trace_hotp(key: object, counter: int, *, digits: int = 6, algorithm: str = "SHA1") -> HOTPTrace:
     """Trace one HOTP computation (RFC 4226 §5.3); same arguments as :func:`rfc6238.hotp`."""
-    return HOTPTrace(**_hotp_fields(key, counter, digits, algorithm))  # type: ignore[arg-type]
+    return HOTPTrace(**_hotp_fields(key, counter, digits, algorithm))  # type: ignore[arg-type]  # checked fields
 
 
 def trace_totp(
@@ -177,4 +177,4 @@ def trace_totp(
 
     step = time_step(time, period=period, t0=t0)
     fields = _hotp_fields(key, step, digits, algorithm)
-    return TOTPTrace(**fields, time=to_seconds(time), t0=t0, period=period)  # type: ignore[arg-type]
+    return TOTPTrace(**fields, time=to_seconds(time), t0=t0, period=period)  # type: ignore[arg-type]  # checked

@@ -12,8 +12,10 @@ and listed in ``docs/uri.md``. Parsing never guesses: each defect is an
 ...                 "&issuer=ACME%20Co")
 >>> key.type, key.issuer, key.account, key.algorithm, key.digits, key.period
 ('totp', 'ACME Co', 'alice@example.com', 'SHA1', 6, 30)
->>> key.secret, key.key_size
-(b'Hello!\\xde\\xad\\xbe\\xef', 10)
+>>> key.secret, key.key_size  # masked; bytes(key.secret) shows the key
+(<10 bytes, hidden>, 10)
+>>> bytes(key.secret)
+b'Hello!\\xde\\xad\\xbe\\xef'
 >>> build_uri(key.secret, account="alice@example.com", issuer="ACME Co")
 'otpauth://totp/ACME%20Co:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co'
 """
@@ -40,7 +42,7 @@ from ._labels import check_text
 from ._uri_parse import KNOWN_PARAMETERS, MAX_URI_LENGTH, NAME, number, split_label, split_uri
 from .errors import InvalidEncoding, InvalidParameter, InvalidType, InvalidURI
 from .otp import HOTP, TOTP
-from .secret import KeyLike, check_key
+from .secret import HiddenBytes, KeyLike, Unpicklable, check_key
 
 if TYPE_CHECKING:
     from .qr import QRCode
@@ -57,7 +59,7 @@ def _encode(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class KeyURI:
+class KeyURI(Unpicklable):
     """A parsed or to-be-built key URI. The secret never appears in ``repr``.
 
     Attributes:
@@ -88,7 +90,7 @@ class KeyURI:
         if self.type not in ("totp", "hotp"):
             raise InvalidParameter("type must be 'totp' or 'hotp'")
         set_ = object.__setattr__
-        set_(self, "secret", check_key(self.secret))
+        set_(self, "secret", HiddenBytes(check_key(self.secret)))
         check_text(self.account, "account", InvalidParameter)
         if self.issuer is not None and not check_text(self.issuer, "issuer", InvalidParameter):
             raise InvalidParameter("issuer must be a non-empty str or None")
@@ -241,7 +243,7 @@ class KeyURI:
         """A :class:`~rfc6238.qr.QRCode` of :meth:`to_uri` (needs the ``qr`` extra)."""
         from .qr import QRCode  # optional dependency, imported when used
 
-        return QRCode(self, **options)  # type: ignore[arg-type]
+        return QRCode(self, **options)  # type: ignore[arg-type]  # QRCode validates its options
 
     def _repr_html_(self) -> str:
         bits = 8 * len(self.secret)

@@ -2392,7 +2392,7 @@ def build_parameters() -> dict[str, Any]:
             [
                 "RFC 4226 §5.1 (8-byte counter), §5.3 (digits)",
                 "RFC 6238 §1.2 (SHA1/256/512), §4.2 (T0, X)",
-                "DESIGN.md 'Public API contract'",
+                "SECURITY.md 'Bad input: categories to cover'",
             ],
         ),
     )

@@ -2,7 +2,8 @@
 # The full test suite, with its own set-up. CI runs exactly this (through .ci/run).
 # Phases, each timed (the summary is printed at the end):
 #   setup       .venv (or $VENV) with the project and every extra; optional outside tools
-#   lint        ruff, ruff format, mypy --strict, notebooks stored without outputs
+#   lint        ruff, ruff format, mypy --strict (rfc6238, tests, scripts, benchmarks,
+#               examples), notebooks stored without outputs
 #   pytest      unit, property, doctest, vector and script tests (arguments go here)
 #   site        the documentation site (scripts/docs.sh: notebooks executed, zero warnings)
 #   browser     the built site in Debian's Chromium (tests/site/test_site.py)
@@ -35,7 +36,7 @@ summary() {
 }
 
 phase setup
-source scripts/_venv.sh all
+source scripts/_venv.sh all dev  # dev: the linters and type checkers
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     # Debian's oathtool is one of the independent oracles; chromium runs the site tests.
     for tool in oathtool chromium; do
@@ -52,7 +53,7 @@ fi
 phase lint
 echo "-- ruff check"; ruff check .
 echo "-- ruff format --check"; ruff format --check .
-echo "-- mypy --strict rfc6238"; mypy --strict rfc6238
+echo "-- mypy --strict (rfc6238, tests, scripts, benchmarks, examples)"; mypy
 echo "-- nbstripout --verify"; nbstripout --verify notebooks/*.ipynb
 
 phase pytest

@@ -1,4 +1,4 @@
-"""Tests of base32 for secrets (RFC 4648 §6; SECURITY.md "Secrets").
+"""Tests of base32 for secrets (RFC 4648 §6; SECURITY.md "Base32").
 
 Round trip; padding optional on input and omitted on output; strict vs lenient modes; the
 ASCII check before case mapping; non-canonical trailing bits rejected in strict mode; one
@@ -52,7 +52,7 @@ def test_encode_rfc4648_vectors_without_padding(data: bytes, text: str) -> None:
 @pytest.mark.parametrize("value", ["MZXW6", None, 5, [1, 2]])
 def test_encode_rejects_non_bytes(value: object) -> None:
     with pytest.raises(InvalidType, match=r"^key must be bytes, not \w+$"):
-        encode(value)  # type: ignore[arg-type]
+        encode(value)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_encode_rejects_a_released_memoryview_with_a_typed_error() -> None:
@@ -158,7 +158,7 @@ def test_strict_must_be_a_bool(strict: object) -> None:
     # Regression (fixed in 24b5e44): `if not strict` evaluated any object's truth value: a
     # released memoryview or a numpy-like object raised ValueError, and "False" meant strict.
     with pytest.raises(InvalidType, match=r"^strict must be a bool$"):
-        decode(KEY_B32, strict=strict)  # type: ignore[arg-type]
+        decode(KEY_B32, strict=strict)  # type: ignore[arg-type]  # the bad argument under test
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,7 @@ def test_the_case_mapping_traps_are_real() -> None:
 @pytest.mark.parametrize("text", [KEY, None, 5, bytearray(b"MY"), ["MY"]])
 def test_decode_rejects_non_str(text: object) -> None:
     with pytest.raises(InvalidType, match=r"^secret text must be a str, not \w+$"):
-        decode(text)  # type: ignore[arg-type]
+        decode(text)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_decode_bounds_the_length_before_any_work() -> None:

@@ -55,7 +55,7 @@ def test_accepted_codes_forms() -> None:
 )
 def test_accepted_codes_rejects(window: object, error: type[Exception]) -> None:
     with pytest.raises(error):
-        accepted_codes(window)  # type: ignore[arg-type]
+        accepted_codes(window)  # type: ignore[arg-type]  # the bad argument under test
 
 
 @pytest.mark.parametrize(("digits", "error"), [(0, InvalidParameter), (11, InvalidParameter)])
@@ -66,7 +66,7 @@ def test_digits_range(digits: int, error: type[Exception]) -> None:
 
 def test_digits_type() -> None:
     with pytest.raises(InvalidType):
-        guess_probability(digits=6.0)  # type: ignore[arg-type]
+        guess_probability(digits=6.0)  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(InvalidType):
         truncation_bias(True)
 
@@ -103,7 +103,7 @@ def test_success_probability_edges() -> None:
 )
 def test_success_probability_rejects(p: object, n: object, error: type[Exception]) -> None:
     with pytest.raises(error):
-        success_probability(p, n)  # type: ignore[arg-type]
+        success_probability(p, n)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_attempts_needed_is_minimal() -> None:
@@ -199,7 +199,7 @@ def test_rate_limit_and_lockout() -> None:
 )
 def test_rate_limit_rejects(kwargs: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error):
-        rate_limited_attempts(60, **kwargs)  # type: ignore[arg-type]
+        rate_limited_attempts(60, **kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,7 @@ def test_rate_limit_rejects(kwargs: dict[str, object], error: type[Exception]) -
 )
 def test_seconds_rejects(seconds: object, error: type[Exception]) -> None:
     with pytest.raises(error):
-        rate_limited_attempts(seconds)  # type: ignore[arg-type]
+        rate_limited_attempts(seconds)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_lockout_rejects_negative_limit() -> None:
@@ -279,7 +279,7 @@ def test_backoff_grows_logarithmically_without_cap() -> None:
 )
 def test_backoff_rejects(kwargs: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error):
-        backoff_attempts(60, **kwargs)  # type: ignore[arg-type]
+        backoff_attempts(60, **kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 def test_monte_carlo_with_real_hmacs_agrees_with_formula() -> None:

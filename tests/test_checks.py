@@ -433,7 +433,17 @@ def test_check_token_accepts_exactly_the_ascii_digit_strings(token: str, digits:
 # --- to_seconds ------------------------------------------------------------------------------
 
 
-class _NoOffset(tzinfo):
+class _Zone(tzinfo):
+    """The tzinfo methods to_seconds never calls (typeshed declares them abstract)."""
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+class _NoOffset(_Zone):
     """A tzinfo whose utcoffset() is None: the datetime is still naive (Python data model)."""
 
     def utcoffset(self, dt: datetime | None) -> timedelta | None:
@@ -477,6 +487,38 @@ def test_to_seconds_rejects_naive_datetimes(time: datetime) -> None:
         to_seconds(time)
 
 
+class _Raising(_Zone):
+    """A tzinfo whose utcoffset() raises: user code may do anything."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        raise RuntimeError("tz database unavailable")
+
+
+class _NotATimedelta(_Zone):
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return 5  # type: ignore[return-value]  # the bug under test: not a timedelta
+
+
+class _DayOff(_Zone):
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return timedelta(hours=25)  # outside the range datetime allows
+
+
+@pytest.mark.parametrize("zone", [_Raising(), _NotATimedelta(), _DayOff()])
+def test_to_seconds_wraps_a_failing_tzinfo(zone: tzinfo) -> None:
+    with pytest.raises(InvalidParameter, match=r"^time has a tzinfo whose utcoffset\(\) failed$"):
+        to_seconds(datetime(2020, 1, 1, tzinfo=zone))
+
+
+@pytest.mark.parametrize("hours", [-23, 23])
+def test_to_seconds_extreme_dates_with_offsets_do_not_overflow(hours: int) -> None:
+    zone = timezone(timedelta(hours=hours))
+    for moment in (datetime.min.replace(tzinfo=zone), datetime.max.replace(tzinfo=zone)):
+        naive = moment.replace(tzinfo=None)
+        expected = (naive - datetime(1970, 1, 1) - timedelta(hours=hours)) // timedelta(seconds=1)
+        assert to_seconds(moment) == expected
+
+
 def test_to_seconds_rejects_bool() -> None:
     with pytest.raises(InvalidType, match=r"^when must be an int, float or .*not bool$"):
         to_seconds(True, "when")
@@ -517,7 +559,7 @@ def test_every_check_error_is_an_rfc6238_error() -> None:
 
 
 def test_error_hierarchy_matches_design() -> None:
-    # DESIGN.md "Errors": typed errors that also inherit the built-in they specialise.
+    # rfc6238/errors.py: typed errors that also inherit the built-in they specialise.
     from rfc6238 import errors
 
     assert issubclass(errors.InvalidType, TypeError)

@@ -200,14 +200,14 @@ def test_hotp_rejects_bad_arguments(
     with pytest.raises(error, match=message):
         hotp(
             call.pop("key"),
-            call.pop("counter"),  # type: ignore[arg-type]
-            **call,  # type: ignore[arg-type]
+            call.pop("counter"),  # type: ignore[arg-type]  # values of mixed types
+            **call,  # type: ignore[arg-type]  # keyword values of mixed types
         )
 
 
 def test_hotp_parameters_after_counter_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        hotp(RFC4226_KEY, 0, 8)  # type: ignore[misc]
+        hotp(RFC4226_KEY, 0, 8)  # type: ignore[call-arg]  # digits is keyword-only
 
 
 # --- pack_counter and dynamic_truncate -------------------------------------------------------
@@ -226,7 +226,7 @@ def test_pack_counter_is_8_byte_big_endian(counter: int) -> None:
 )
 def test_pack_counter_rejects_bad_counters(counter: object, error: type[RFC6238Error]) -> None:
     with pytest.raises(error, match=r"^counter must be"):
-        pack_counter(counter)  # type: ignore[arg-type]
+        pack_counter(counter)  # type: ignore[arg-type]  # the bad argument under test
 
 
 @given(
@@ -242,7 +242,7 @@ def test_dynamic_truncate_uses_the_last_byte_of_any_digest(
     value = dynamic_truncate(digest)
     assert value == int.from_bytes(digest[last_nibble : last_nibble + 4], "big") & 0x7FFFFFFF
     assert 0 <= value < 2**31
-    assert dynamic_truncate(bytearray(digest)) == value
+    assert dynamic_truncate(bytearray(digest)) == value  # type: ignore[arg-type]  # accepted too
 
 
 def test_dynamic_truncate_masks_the_top_bit() -> None:
@@ -265,7 +265,7 @@ def test_dynamic_truncate_rejects_short_digests(digest: bytes) -> None:
 def test_dynamic_truncate_rejects_non_bytes(digest: object) -> None:
     # Regression (fixed in 24b5e44): these raised TypeError / struct.error.
     with pytest.raises(InvalidType, match=r"digest"):
-        dynamic_truncate(digest)  # type: ignore[arg-type]
+        dynamic_truncate(digest)  # type: ignore[arg-type]  # the bad argument under test
 
 
 # --- time_step -------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def test_dynamic_truncate_rejects_non_bytes(digest: object) -> None:
     ],
 )
 def test_time_step_examples(time: object, kwargs: dict[str, int], step: int) -> None:
-    assert time_step(time, **kwargs) == step  # type: ignore[arg-type]
+    assert time_step(time, **kwargs) == step  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 def test_time_step_is_exact_where_float_division_is_not() -> None:
@@ -356,7 +356,7 @@ def test_time_step_rejects_bad_arguments(
     time: object, kwargs: dict[str, object], error: type[RFC6238Error], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        time_step(time, **kwargs)  # type: ignore[arg-type]
+        time_step(time, **kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 # --- totp ------------------------------------------------------------------------------------
@@ -400,7 +400,7 @@ def test_totp_rejects_time_before_t0_and_naive_datetimes() -> None:
 
 def test_totp_parameters_after_time_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        totp(RFC4226_KEY, 59, 30)  # type: ignore[misc]
+        totp(RFC4226_KEY, 59, 30)  # type: ignore[call-arg]  # period is keyword-only
 
 
 # --- doctests --------------------------------------------------------------------------------

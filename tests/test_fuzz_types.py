@@ -10,7 +10,7 @@ RFC6238Error"); ``struct.error``, ``OverflowError``, ``TypeError`` from ``compar
 
 The second half generates errors from many bad inputs around one known key and token and
 checks that no message (nor any chained message) contains the key in any encoding, or the
-token (RFC 4226 §7.5; DESIGN.md "Errors").
+token (RFC 4226 §7.5; the error tree in ``rfc6238/errors.py``).
 
 Out of scope: ``rfc6238.prepared.PreparedMAC`` and ``rfc6238.verify.scan``/``best_match``
 are documented as unchecked internals fed by validated callers; the private validators in
@@ -303,18 +303,18 @@ def leaky_calls(draw: st.DrawFn) -> Callable[[], object]:
     digits = draw(st.sampled_from([6, 8, 5, True, "6"]))
     strict = draw(st.booleans())
     calls: list[Callable[[], object]] = [
-        lambda: rfc6238.hotp(key, 0, digits=digits),
-        lambda: rfc6238.totp(key, other),  # type: ignore[arg-type]
-        lambda: rfc6238.verify_hotp(key, token, 0, digits=digits),  # type: ignore[arg-type]
-        lambda: rfc6238.verify_totp(key, token, 59, window=other),  # type: ignore[arg-type]
-        lambda: rfc6238.verify_totp(LOUD_KEY, token, other),  # type: ignore[arg-type]
-        lambda: TOTP(key=key, digits=digits).verify(token, 59),  # type: ignore[arg-type]
-        lambda: HOTP(key=LOUD_KEY).verify(token, other),  # type: ignore[arg-type]
-        lambda: Secret(key),  # type: ignore[arg-type]
+        lambda: rfc6238.hotp(key, 0, digits=digits),  # type: ignore[arg-type]  # bad on purpose
+        lambda: rfc6238.totp(key, other),  # type: ignore[arg-type]  # the bad argument under test
+        lambda: rfc6238.verify_hotp(key, token, 0, digits=digits),  # type: ignore[arg-type]  # the bad argument under test
+        lambda: rfc6238.verify_totp(key, token, 59, window=other),  # type: ignore[arg-type]  # the bad argument under test
+        lambda: rfc6238.verify_totp(LOUD_KEY, token, other),  # type: ignore[arg-type]  # the bad argument under test
+        lambda: TOTP(key=key, digits=digits).verify(token, 59),  # type: ignore[arg-type]  # the bad argument under test
+        lambda: HOTP(key=LOUD_KEY).verify(token, other),  # type: ignore[arg-type]  # the bad argument under test
+        lambda: Secret(key),  # type: ignore[arg-type]  # the bad argument under test
         lambda: Secret.from_base32(text, strict=strict),
         lambda: base32.decode(text, strict=True),
-        lambda: base32.encode(key),  # type: ignore[arg-type]
-        lambda: rfc6238.trace_totp(key, other),  # type: ignore[arg-type]
+        lambda: base32.encode(key),  # type: ignore[arg-type]  # the bad argument under test
+        lambda: rfc6238.trace_totp(key, other),  # type: ignore[arg-type]  # the bad argument under test
         lambda: rfc6238.secret.check_key(key, min_bytes=16),
         lambda: checks.check_token(token, 6),
     ]
@@ -382,7 +382,7 @@ SECURITY_CATEGORIES: list[tuple[str, Callable[[], object], type[RFC6238Error], s
         rfc6238.MalformedToken,
         "token",
     ),
-    ("token/wrong-type", lambda: rfc6238.verify_hotp(KEY, 287082, 1), rfc6238.InvalidType, "token"),  # type: ignore[arg-type]
+    ("token/wrong-type", lambda: rfc6238.verify_hotp(KEY, 287082, 1), rfc6238.InvalidType, "token"),  # type: ignore[arg-type]  # the bad argument under test
     # secrets
     (
         "secret/bad-base32",

@@ -329,9 +329,9 @@ def test_bad_migration_uris(uri: str, error: type[Exception], match: str) -> Non
 
 def test_parse_rejects_non_str_and_decode_non_bytes() -> None:
     with pytest.raises(InvalidType):
-        parse_migration_uri(b"otpauth-migration://offline?data=")  # type: ignore[arg-type]
+        parse_migration_uri(b"otpauth-migration://offline?data=")  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(InvalidType):
-        decode_migration_payload("CjEK")  # type: ignore[arg-type]
+        decode_migration_payload("CjEK")  # type: ignore[arg-type]  # the bad argument under test
 
 
 def _keys(n: int, name_length: int = 10) -> list[KeyURI]:

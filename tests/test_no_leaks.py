@@ -125,7 +125,7 @@ def test_nothing_sensitive_escapes(tmp_path: Path, caplog: pytest.LogCaptureFixt
     for i, secret in enumerate(secrets):
         needles[f"secret {i} hex"] = secret.hex()
         needles[f"secret {i} repr"] = repr(secret)[2:-1]
-        needles[f"secret {i} base32"] = TOTP(key=secret).key.reveal_base32()  # type: ignore[union-attr]
+        needles[f"secret {i} base32"] = TOTP(key=secret).key.reveal_base32()  # type: ignore[union-attr]  # key is a Secret here
     needles.update({f"uri {i}": u for i, u in enumerate(uris)})
     for i, code in enumerate(backup):
         needles[f"backup {i}"] = code

@@ -1,4 +1,4 @@
-"""Hypothesis cross-checks against two independent implementations (STYLE.md: oracles).
+"""Hypothesis cross-checks against two independent implementations (CONTRIBUTING.md "Style").
 
 Each oracle is used only inside the domain where it is itself correct; outside it, it is
 either stricter than RFC 4226/6238 or uses float arithmetic that loses exactness.
@@ -39,7 +39,11 @@ from strategies import MAX_COUNTER, algorithms, counters
 
 from rfc6238 import HOTP, TOTP, base32, hotp, totp, verify_hotp, verify_totp
 
-CRYPTOGRAPHY_HASHES = {"SHA1": SHA1, "SHA256": SHA256, "SHA512": SHA512}
+CRYPTOGRAPHY_HASHES: dict[str, type[SHA1 | SHA256 | SHA512]] = {
+    "SHA1": SHA1,
+    "SHA256": SHA256,
+    "SHA512": SHA512,
+}
 HASHLIB = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
 PYOTP_TIME_LIMIT = 253402300800  # 10000-01-01T00:00:00Z, exclusive
 
@@ -160,7 +164,7 @@ def test_totp_agrees_with_pyotp(
 
 @given(key=pyotp_keys, text_case=st.sampled_from([str.upper, str.lower]))
 def test_pyotp_reads_our_base32(key: bytes, text_case: object) -> None:
-    text = text_case(base32.encode(key))  # type: ignore[operator]
+    text = text_case(base32.encode(key))  # type: ignore[operator]  # parametrized as object; a callable
     assert pyotp.HOTP(text).byte_secret() == key
     assert base32.decode(text) == key
 

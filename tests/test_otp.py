@@ -49,7 +49,7 @@ windows = st.one_of(
 def outcome(call: object) -> object:
     """The result of ``call()``, or the type of the RFC6238Error it raised."""
     try:
-        return call()  # type: ignore[operator]
+        return call()  # type: ignore[operator]  # parametrized as object; a callable
     except RFC6238Error as err:
         return type(err)
 
@@ -73,7 +73,7 @@ def test_rfc2104_pads() -> None:
 )
 def test_prepared_mac_equals_hmac(key: bytes, message: bytes, algorithm: str) -> None:
     # Keys below, at and above the 64-byte (SHA1/256) and 128-byte (SHA512) block sizes.
-    mac = PreparedMAC(key, algorithm)  # type: ignore[arg-type]
+    mac = PreparedMAC(key, algorithm)  # type: ignore[arg-type]  # one of the three names, as str
     assert mac.digest(message) == hmac.digest(key, message, algorithm.lower())
     assert mac.digest(message) == mac.digest(message)  # the prepared states are not consumed
     assert mac.digest_size == len(mac.digest(message))
@@ -83,7 +83,7 @@ def test_prepared_mac_equals_hmac(key: bytes, message: bytes, algorithm: str) ->
 def test_prepared_mac_code_equals_hotp(
     key: bytes, counter: int, digits: int, algorithm: str
 ) -> None:
-    mac = PreparedMAC(key, algorithm)  # type: ignore[arg-type]
+    mac = PreparedMAC(key, algorithm)  # type: ignore[arg-type]  # one of the three names, as str
     code = hotp(key, counter, digits=digits, algorithm=algorithm)
     assert mac.code(counter, digits) == code
 
@@ -113,8 +113,8 @@ def test_totp_object_equals_one_shot(
     time += t0
     otp = TOTP(key=key, digits=digits, algorithm=algorithm, period=period, t0=t0)
     kwargs = {"period": period, "t0": t0, "digits": digits, "algorithm": algorithm}
-    assert otp.at(time) == totp(key, time, **kwargs)  # type: ignore[arg-type]
-    assert otp.at(float(time)) == totp(key, float(time), **kwargs)  # type: ignore[arg-type]
+    assert otp.at(time) == totp(key, time, **kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
+    assert otp.at(float(time)) == totp(key, float(time), **kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
     assert otp.step(time) == time_step(time, period=period, t0=t0)
     assert otp.now(clock=lambda: time) == otp.at(time)
 
@@ -196,9 +196,9 @@ def test_objects_are_frozen_keyword_only_and_hide_the_key() -> None:
     assert isinstance(otp.key, Secret)
     assert otp.key.reveal() == KEY
     with pytest.raises(dataclasses.FrozenInstanceError):
-        otp.digits = 6  # type: ignore[misc]
+        otp.digits = 6  # type: ignore[misc]  # frozen: the assignment must fail
     with pytest.raises(TypeError):
-        TOTP(KEY)  # type: ignore[misc]
+        TOTP(KEY)  # type: ignore[call-arg]  # keyword-only fields: TOTP(key=...)
     assert TOTP(key=KEY) == TOTP(key=bytearray(KEY))
     assert TOTP(key=KEY) != TOTP(key=b"x" * 20)
     assert dataclasses.replace(otp, digits=6).at(59) == "287082"
@@ -249,7 +249,7 @@ def test_constructors_reject_bad_arguments(
     message: str,
 ) -> None:
     with pytest.raises(error, match=message):
-        cls(**{"key": KEY, **kwargs})  # type: ignore[arg-type]
+        cls(**{"key": KEY, **kwargs})  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 @pytest.mark.parametrize(
@@ -266,7 +266,7 @@ def test_totp_rejects_bad_period_and_t0(
     kwargs: dict[str, object], error: type[RFC6238Error], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        TOTP(key=KEY, **kwargs)  # type: ignore[arg-type]
+        TOTP(key=KEY, **kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 @pytest.mark.parametrize(
@@ -292,7 +292,7 @@ def test_totp_methods_reject_bad_times(
         lambda t: otp.matches("123456", t),
     ):
         with pytest.raises(error, match=message):
-            method(time)
+            method(time)  # type: ignore[arg-type]  # the bad time under test
 
 
 def test_totp_at_accepts_the_last_step() -> None:
@@ -306,12 +306,12 @@ def test_totp_at_accepts_the_last_step() -> None:
 @pytest.mark.parametrize("clock", [None, 59, "time.time"])
 def test_totp_now_needs_a_callable_clock(clock: object) -> None:
     with pytest.raises(InvalidType, match=r"^clock must be a callable"):
-        TOTP(key=KEY).now(clock=clock)  # type: ignore[arg-type]
+        TOTP(key=KEY).now(clock=clock)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_totp_now_validates_what_the_clock_returns() -> None:
     with pytest.raises(InvalidType, match=r"^time must be"):
-        TOTP(key=KEY).now(clock=lambda: "59")  # type: ignore[arg-type, return-value]
+        TOTP(key=KEY).now(clock=lambda: "59")  # type: ignore[arg-type, return-value]  # the bad argument under test
     with pytest.raises(InvalidParameter, match=r"timezone-aware"):
         TOTP(key=KEY).now(clock=datetime.now)  # naive: the classic mistake
     assert TOTP(key=KEY).now(clock=lambda: datetime.fromtimestamp(59, UTC)) == "287082"
@@ -319,7 +319,7 @@ def test_totp_now_validates_what_the_clock_returns() -> None:
 
 def test_totp_now_has_no_implicit_clock() -> None:
     with pytest.raises(TypeError):
-        TOTP(key=KEY).now()  # type: ignore[call-arg]
+        TOTP(key=KEY).now()  # type: ignore[call-arg]  # no clock: the call must fail
 
 
 @pytest.mark.parametrize(
@@ -341,7 +341,7 @@ def test_totp_verify_and_matches_reject_bad_arguments(
     call: object, error: type[RFC6238Error], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        call(TOTP(key=KEY))  # type: ignore[operator]
+        call(TOTP(key=KEY))  # type: ignore[operator]  # parametrized as object; a callable
 
 
 @pytest.mark.parametrize(
@@ -363,4 +363,4 @@ def test_hotp_methods_reject_bad_arguments(
     call: object, error: type[RFC6238Error], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        call(HOTP(key=KEY))  # type: ignore[operator]
+        call(HOTP(key=KEY))  # type: ignore[operator]  # parametrized as object; a callable

@@ -13,7 +13,7 @@ from PIL import Image
 
 from rfc6238 import InvalidParameter, InvalidType, QRCodeError
 from rfc6238.migration import build_migration_uris, parse_migration_uri
-from rfc6238.qr import QRCode, read_qr
+from rfc6238.qr import ErrorCorrection, QRCode, read_qr
 from rfc6238.uri import KeyURI, parse_uri
 
 LONG = KeyURI(
@@ -25,11 +25,13 @@ LONG = KeyURI(
     digits=8,
     period=60,
 )
-LEVELS = ["L", "M", "Q", "H"]
+LEVELS: list[ErrorCorrection] = ["L", "M", "Q", "H"]
 
 
 def _svg_to_image(svg: str, scale: int = 4) -> Image.Image:
-    size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))  # type: ignore[union-attr]
+    found = re.search(r'viewBox="0 0 (\d+) \1"', svg)
+    assert found is not None
+    size = int(found.group(1))
     img = Image.new("L", (size * scale, size * scale), 255)
     for x, y, w in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", svg):
         x0, y0 = int(x) * scale, int(y) * scale
@@ -151,12 +153,12 @@ def test_two_codes_in_one_image() -> None:
 )
 def test_read_errors(image: object) -> None:
     with pytest.raises(QRCodeError):
-        read_qr(image)  # type: ignore[arg-type]
+        read_qr(image)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_read_rejects_wrong_type() -> None:
     with pytest.raises(InvalidType):
-        read_qr(123)  # type: ignore[arg-type]
+        read_qr(123)  # type: ignore[arg-type]  # the bad argument under test
 
 
 @pytest.mark.parametrize(
@@ -175,7 +177,7 @@ def test_read_rejects_wrong_type() -> None:
 def test_qrcode_rejects(kwargs: dict[str, object], error: type[Exception]) -> None:
     kwargs.setdefault("data", "otpauth://totp/a?secret=GEZDGNBV")
     with pytest.raises(error):
-        QRCode(**kwargs)  # type: ignore[arg-type]
+        QRCode(**kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 def test_render_argument_errors() -> None:
@@ -185,9 +187,9 @@ def test_render_argument_errors() -> None:
     with pytest.raises(InvalidParameter):
         code.svg(scale=101)
     with pytest.raises(InvalidParameter):
-        code.data_uri(format="gif")  # type: ignore[arg-type]
+        code.data_uri(format="gif")  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(InvalidType):
-        code.terminal(dark_background=1)  # type: ignore[arg-type]
+        code.terminal(dark_background=1)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:

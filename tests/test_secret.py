@@ -131,9 +131,9 @@ def test_secret_cannot_be_pickled_or_copied_out_of_sight() -> None:
 def test_secret_is_immutable_and_unhashable() -> None:
     secret = Secret(KEY)
     with pytest.raises(AttributeError):
-        secret._key = b"other"  # type: ignore[misc]
+        secret._key = b"other"
     with pytest.raises(AttributeError):
-        secret.anything = 1  # type: ignore[attr-defined]
+        secret.anything = 1
     with pytest.raises(TypeError):
         hash(secret)
     with pytest.raises(TypeError):
@@ -176,7 +176,7 @@ def test_from_base32_modes() -> None:
     with pytest.raises(InvalidEncoding, match=r"must not be empty"):
         Secret.from_base32("")
     with pytest.raises(InvalidType, match=r"^secret text must be a str"):
-        Secret.from_base32(KEY)  # type: ignore[arg-type]
+        Secret.from_base32(KEY)  # type: ignore[arg-type]  # the bad argument under test
 
 
 # --- rejections ------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def test_from_base32_modes() -> None:
 @pytest.mark.parametrize("key", ["GEZDGNBVGY3TQOJQ", None, 12345, [1, 2], Secret(KEY)])
 def test_secret_rejects_non_bytes(key: object) -> None:
     with pytest.raises(InvalidType, match=r"^Secret takes bytes, not \w+; use Secret.from_base32"):
-        Secret(key)  # type: ignore[arg-type]
+        Secret(key)  # type: ignore[arg-type]  # the bad argument under test
 
 
 @pytest.mark.parametrize("key", [b"", bytearray(), memoryview(b"")])
@@ -242,7 +242,7 @@ def test_generate_secret_rejects_bad_arguments(
     kwargs: dict[str, object], error: type[RFC6238Error], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        generate_secret(**kwargs)  # type: ignore[arg-type]
+        generate_secret(**kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 def test_generate_secret_refuses_both_nbytes_and_algorithm() -> None:
@@ -258,3 +258,25 @@ def test_secret_format_spec_that_text_does_not_take_is_a_typed_error() -> None:
     with pytest.raises(InvalidType, match="masked text") as caught:
         format(secret, "x")
     assert KEY.hex() not in str(caught.value)
+
+
+def test_values_holding_a_secret_refuse_pickling_copying_and_asdict() -> None:
+    import dataclasses
+
+    from rfc6238 import MigrationAccount, MigrationBatch, parse_uri
+    from rfc6238.secret import HiddenBytes
+
+    uri = parse_uri(f"otpauth://totp/ACME:alice?secret={base32.encode(LOUD_KEY)}&issuer=ACME")
+    account = MigrationAccount(secret=LOUD_KEY, name="ACME:alice", issuer="ACME")
+    batch = MigrationBatch(accounts=(account,))
+    assert isinstance(uri.secret, HiddenBytes)
+    assert uri.secret == LOUD_KEY
+    assert bytes(uri.secret) == LOUD_KEY
+    for value in (uri, account, batch, uri.secret):
+        for make_copy in (pickle.dumps, copy.copy, copy.deepcopy):
+            with pytest.raises(InvalidType, match=r"^a value holding a secret cannot be pickled"):
+                make_copy(value)
+    for value in (uri, account, batch):
+        with pytest.raises(InvalidType, match=r"cannot be pickled or copied"):
+            dataclasses.asdict(value)
+    assert LOUD_KEY.hex() not in f"{uri.secret} {uri.secret!r} {account!r} {batch!r}"

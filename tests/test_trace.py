@@ -105,7 +105,7 @@ def test_trace_totp_rfc6238_example_and_time_forms() -> None:
 def test_traces_are_frozen_keyword_only_values() -> None:
     trace = trace_hotp(KEY, 0)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        trace.code = "000000"  # type: ignore[misc]
+        trace.code = "000000"  # type: ignore[misc]  # frozen: the assignment must fail
     assert trace == trace_hotp(KEY, 0)
     assert "key" not in {f.name for f in dataclasses.fields(TOTPTrace)}
 
@@ -175,4 +175,4 @@ def test_digest_html_marks_the_window_and_the_offset_byte() -> None:
 )
 def test_traces_reject_bad_arguments(call: object, error: type[RFC6238Error], message: str) -> None:
     with pytest.raises(error, match=message):
-        call()  # type: ignore[operator]
+        call()  # type: ignore[operator]  # parametrized as object; a callable

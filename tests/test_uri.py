@@ -1,8 +1,9 @@
 """Key URIs: parse/build against the wiki, the decision table (tests/data/uris.json), pyotp.
 
 tests/data/uris.json is the single source of the parsing cases; scripts/make_vectors.py turns
-it into vectors/uri.json, and tests/test_vectors.py checks every parsed field of every case
-against that file. Here: what the vectors cannot say (key sizes, error messages, rebuilding).
+it into vectors/uri.json, and tests/conformance/test_vectors.py checks every parsed field of
+every case against that file. Here: what the vectors cannot say (key sizes, error messages,
+rebuilding).
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def test_build_rejects_types(kwargs: dict[str, Any]) -> None:
 
 def test_parse_rejects_non_str() -> None:
     with pytest.raises(InvalidType):
-        parse_uri(b"otpauth://totp/a?secret=GEZDGNBV")  # type: ignore[arg-type]
+        parse_uri(b"otpauth://totp/a?secret=GEZDGNBV")  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_longest_uri_is_accepted_and_one_more_is_not() -> None:
@@ -164,11 +165,11 @@ def test_parse_build_round_trip(
         secret=secret,
         account=account,
         issuer=issuer,
-        algorithm=algorithm,
+        algorithm=algorithm,  # type: ignore[arg-type]  # drawn from the three names
         digits=digits,
         period=None if hotp else period,
         counter=counter if hotp else None,
-    )  # type: ignore[arg-type]
+    )
     uri = key.to_uri()
     assert uri.isascii()
     assert "+" not in uri
@@ -249,7 +250,7 @@ def test_from_otp() -> None:
     with pytest.raises(InvalidParameter, match="counter is required"):
         KeyURI.from_otp(HOTP(key=KEY), account="a")
     with pytest.raises(InvalidType):
-        KeyURI.from_otp(KEY, account="a")  # type: ignore[arg-type]
+        KeyURI.from_otp(KEY, account="a")  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_secret_never_shown() -> None:

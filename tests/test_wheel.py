@@ -1,4 +1,4 @@
-"""The built wheel installs on its own and works outside the checkout (STYLE.md: packaging)."""
+"""The built wheel installs on its own and works outside the checkout (CONTRIBUTING.md "Style")."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ def test_wheel_ships_typing_marker_and_no_tests(wheel: Path) -> None:
     metadata = next(n for n in names if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "Requires-Dist" not in text.split("Provides-Extra")[0]  # no runtime dependencies
+    # The linters and type checkers are dependency groups, never pinned on users by an extra.
+    requires = [line for line in text.splitlines() if line.startswith("Requires-Dist")]
+    assert requires  # the extras are there...
+    assert not [r for r in requires if r.split()[1].startswith(("ruff", "mypy", "nbstripout"))]
 
 
 def test_installed_wheel_runs_its_doctests_outside_checkout(wheel: Path, tmp_path: Path) -> None:

@@ -21,17 +21,18 @@ Exit codes (documented in ``docs/cli.md``):
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
-import textwrap
 from datetime import datetime
-from typing import Final, NoReturn, TextIO
 
 from .. import base32
 from .._checks import to_seconds
 from ..errors import InvalidEncoding, InvalidParameter
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
+if TYPE_CHECKING:
+    import argparse
+    from typing import Final, NoReturn, TextIO
 
 __all__ = [
     "EXIT_FAILED",
@@ -61,13 +62,12 @@ EXIT_IO: Final = 4
 #: Longest secret text read from any source (a URI with a 64-byte key is far shorter).
 MAX_SECRET_TEXT: Final = 64 * 1024
 
-SOURCES_HELP: Final = textwrap.fill(
-    "Secrets are read from --secret-file PATH, --secret-env NAME or --secret-stdin. "
-    "--secret TEXT also works but is unsafe: argv lands in shell history and is visible "
-    "to every user through ps. The text is base32 (spaces and hyphens allowed), hex with "
-    "--hex, or an otpauth:// URI whose parameters become the defaults.",
-    width=88,
-)
+#: How to pass a secret, for ``--help`` (wrapped at 88 columns).
+SOURCES_HELP: Final = """\
+Secrets are read from --secret-file PATH, --secret-env NAME or --secret-stdin. --secret
+TEXT also works but is unsafe: argv lands in shell history and is visible to every user
+through ps. The text is base32 (spaces and hyphens allowed), hex with --hex, or an
+otpauth:// URI whose parameters become the defaults."""
 
 
 class CLIError(Exception):
@@ -153,6 +153,7 @@ def _finish(text: str, what: str) -> str:
 def read_secret_text(args: argparse.Namespace, stdin: TextIO | None = None) -> str:
     """Return the secret text from whichever source ``args`` names (stripped).
 
+    >>> import argparse
     >>> ns = argparse.Namespace(secret_file=None, secret_env=None, secret_stdin=False,
     ...                         secret=" GEZA ")
     >>> read_secret_text(ns)
@@ -248,4 +249,6 @@ def emit_json(obj: object, stream: TextIO | None = None) -> None:
       "counter": 18446744073709551615
     }
     """
+    import json  # only --json needs it; measured slow on the code path (benchmarks/README.md)
+
     print(json.dumps(obj, indent=2, ensure_ascii=False), file=stream or sys.stdout)

@@ -14,11 +14,13 @@ Files that hold a secret (``--save``, ``qr -o``) are created new with mode 0600.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import secrets
 import sys
 from typing import Any
 
-from .._checks import MIN_KEY_BYTES
+from ..secret import MIN_KEY_BYTES
 from .common import (
     EXIT_IO,
     EXIT_OK,
@@ -75,15 +77,40 @@ def _build(args: argparse.Namespace, key: bytes, counter: int | None) -> str:
 
 
 def _write_private(path: str, data: bytes) -> None:
-    """Create ``path`` (never overwrite) readable by the owner only, and write ``data``."""
+    """Create ``path`` (never overwrite) readable by the owner only, holding exactly ``data``.
+
+    The bytes go to a new 0600 file beside ``path`` first, are flushed to disk, and only then
+    linked to ``path`` (``link`` refuses an existing name atomically). A full disk, a file-size
+    limit or a crash therefore never leaves a partial secret under ``path``, and the retry is
+    not refused as "exists".
+    """
+    folder, name = os.path.split(path)
+    temp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
+        fail(f"cannot create {_shown(path)}: {_reason(err)}", EXIT_IO)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temp, path)
     except FileExistsError:
-        fail(f"{path} exists; refusing to overwrite a file that may hold a secret", EXIT_IO)
+        fail(f"{_shown(path)} exists; refusing to overwrite a file that may hold a secret", EXIT_IO)
     except OSError as err:
-        fail(f"cannot create {path}: {err.strerror or type(err).__name__}", EXIT_IO)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+        fail(f"cannot write {_shown(path)}: {_reason(err)}", EXIT_IO)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+def _shown(path: str) -> str:
+    return ascii(path)[1:-1] if not path.isprintable() else path
+
+
+def _reason(err: BaseException) -> str:
+    return (err.strerror if isinstance(err, OSError) else None) or str(err) or type(err).__name__
 
 
 def _terminal_qr(text: str) -> str | None:
@@ -115,7 +142,8 @@ def cmd_secret_new(args: argparse.Namespace) -> int:
     print(f"secret: {text}")
     print(f"uri:    {uri}")
     if args.save:
-        print(f"saved:  {args.save} (mode 0600); use --secret-file {args.save}")
+        shown = _shown(args.save)
+        print(f"saved:  {shown} (mode 0600); use --secret-file {shown}")
     if not args.no_qr and (drawing := _terminal_qr(uri)) is not None:
         print(drawing, end="")
     return EXIT_OK

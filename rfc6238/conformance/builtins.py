@@ -1,4 +1,4 @@
-"""Built-in adapters for the implementations users compare with (see ``ANCHORS.md``).
+"""Built-in adapters for the implementations users compare with (``docs/findings.md``).
 
 pyotp (``pyotp.HOTP``/``TOTP``, base32 secrets), pyca/cryptography
 (``hazmat.primitives.twofactor``), python-oath (``oath.hotp``/``totp``/``accept_*``, hex keys)
@@ -18,12 +18,15 @@ the case's ``allow_short_key`` decides.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from .._optional import require
+from ..errors import MissingDependency
 from .adapters import (
     Implementation,
     Rejected,
@@ -42,6 +45,7 @@ __all__ = [
     "available_builtins",
     "builtin",
 ]
+_PYCA: Final = "the cryptography adapter"
 
 
 def _hash(algorithm: object) -> Callable[..., Any]:
@@ -77,15 +81,12 @@ class PyotpImplementation(Implementation):
 
     @staticmethod
     def _secret(key: object) -> str:
-        import base64
-
         if not isinstance(key, bytes):
             raise Unsupported("pyotp takes base32 text; this key is not bytes")
         return base64.b32encode(key).decode()
 
     def _otp(self, kind: str, args: Mapping[str, Any], short: bool) -> Any:
-        import pyotp
-
+        pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
         base = pyotp.TOTP if kind == "totp" else pyotp.HOTP
         cls = type(base.__name__, (base,), {"min_secret_length_bits": 8}) if short else base
         kw: dict[str, Any] = {"digest": _hash(args.get("algorithm", "SHA1"))}
@@ -119,8 +120,7 @@ class PyotpImplementation(Implementation):
                 raise Rejected("HOTP.verify returned False")
             return {"counter": args["counter"], "offset": 0}
         if op == "parse_uri":
-            import pyotp
-
+            pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
             otp = pyotp.parse_uri(args["uri"])
             totp = isinstance(otp, pyotp.TOTP)
             return {
@@ -134,8 +134,7 @@ class PyotpImplementation(Implementation):
                 "counter": getattr(otp, "initial_count", None),
             }
         if op == "base32_decode":
-            import pyotp
-
+            pyotp = require("pyotp", "conformance", feature="the pyotp adapter")
             if args.get("strict") is True:
                 raise Unsupported("pyotp has one (lenient) base32 decoder")
             cls = type("TOTP", (pyotp.TOTP,), {"min_secret_length_bits": 1})
@@ -154,8 +153,7 @@ class CryptographyImplementation(Implementation):
 
     @staticmethod
     def _algorithm(name: object) -> Any:
-        from cryptography.hazmat.primitives import hashes
-
+        hashes = require("cryptography.hazmat.primitives.hashes", "conformance", feature=_PYCA)
         ascii_name = name.upper() if isinstance(name, str) and name.isascii() else ""
         cls = getattr(hashes, ascii_name, None) if ascii_name.isidentifier() else None
         if not isinstance(cls, type):
@@ -163,6 +161,7 @@ class CryptographyImplementation(Implementation):
         return cls()
 
     def _otp(self, kind: str, args: Mapping[str, Any], enforce: bool) -> Any:
+        require("cryptography.hazmat.primitives.twofactor", "conformance", feature=_PYCA)
         from cryptography.hazmat.primitives.twofactor.hotp import HOTP
         from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
@@ -208,7 +207,7 @@ class OathImplementation(Implementation):
         return _distribution_version("oath")
 
     def run(self, op: str, args: Mapping[str, Any]) -> Any:
-        import oath  # type: ignore[import-untyped,import-not-found,unused-ignore]  # python-oath ships no type hints
+        oath = require("oath", "conformance", feature="the oath adapter")
 
         if op == "parse_uri":
             return self._parse_uri(args["uri"])
@@ -244,7 +243,8 @@ class OathImplementation(Implementation):
 
     @staticmethod
     def _parse_uri(uri: object) -> dict[str, Any]:
-        from oath.google_authenticator import parse_otpauth  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        ga = require("oath.google_authenticator", "conformance", feature="the oath adapter")
+        parse_otpauth = ga.parse_otpauth
 
         params = parse_otpauth(uri)
         hotp = params.get("type") == "hotp"
@@ -328,16 +328,18 @@ _PROBES: Final = {"pyotp": "pyotp", "cryptography": "cryptography", "oath": "oat
 
 
 def builtin(name: str) -> Implementation:
-    """Make the built-in adapter ``name``; :class:`LookupError` if it is not installed."""
+    """Make the built-in adapter ``name``.
+
+    Raises:
+        LookupError: no such adapter, or ``oathtool`` is not on ``PATH``.
+        MissingDependency: its Python library is not installed (the ``conformance`` extra).
+    """
     if name not in BUILTINS:
         raise LookupError(f"no built-in implementation {name!r}; known: {', '.join(BUILTINS)}")
     if name == "oathtool" and shutil.which("oathtool") is None:
         raise LookupError("oathtool is not on PATH (Debian: apt-get install oathtool)")
     if name in _PROBES:
-        from importlib.util import find_spec
-
-        if find_spec(_PROBES[name]) is None:
-            raise LookupError(f"{name} is not installed (pip install {name})")
+        require(_PROBES[name], "conformance", feature=f"the {name} adapter")
     return BUILTINS[name]()
 
 
@@ -347,7 +349,7 @@ def available_builtins() -> list[str]:
     for name in BUILTINS:
         try:
             builtin(name).close()
-        except LookupError:
+        except (LookupError, MissingDependency):
             continue
         names.append(name)
     return names

@@ -14,6 +14,7 @@ verdict rules are those of :mod:`rfc6238.conformance.adapters` (RFC 4226 §5.3, 
 
 from __future__ import annotations
 
+import base64
 import json
 import queue
 import shlex
@@ -58,8 +59,6 @@ def command_values(args: Mapping[str, Any]) -> dict[str, str]:
     >>> command_values({"key": b"12", "counter": 3, "algorithm": "SHA1"})["key_base32"]
     'GEZA'
     """
-    import base64
-
     out: dict[str, str] = {}
     for name, value in args.items():
         kinds = _KINDS.get(name)

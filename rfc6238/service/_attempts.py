@@ -63,7 +63,7 @@ class Attempts:
             first = cred.last_step + 1
             return scan(mac, wanted, first, first + self.policy.look_ahead, cred.digits), first
         current = time_step(now, period=cred.period, t0=cred.t0)
-        past, future = self.policy.window  # type: ignore[misc]
+        past, future = self.policy.window  # type: ignore[misc]  # Policy stores a (past, future) pair
         first = current - past - max(0, -cred.drift)
         last = current + future + max(0, cred.drift)
         return scan(mac, wanted, first, last, cred.digits), current

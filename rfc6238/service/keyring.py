@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from .._checks import check_int
-from ..errors import InvalidType, KeyringError, StorageError
+from .._optional import require
+from ..errors import InvalidType, KeyringError
 
 if TYPE_CHECKING:  # pragma: no cover
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -47,16 +48,12 @@ KEY_BYTES: Final = 32
 #: Key ids are written as 4 big-endian bytes in the envelope header.
 MAX_KEY_ID: Final = 2**32 - 1
 _MAX_SPEC_LENGTH: Final = 64 * 1024
+_FEATURE: Final = "encrypted secret storage"
 
 
 def require_cryptography() -> None:
-    """Raise :class:`StorageError` with the install hint if ``cryptography`` is missing."""
-    try:
-        import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
-    except ImportError as err:
-        raise StorageError(
-            "encrypted secret storage needs the 'storage' extra: pip install 'rfc6238[storage]'"
-        ) from err
+    """Raise :class:`MissingDependency` naming the ``storage`` extra if it is missing."""
+    require("cryptography.hazmat.primitives.ciphers.aead", "storage", feature=_FEATURE)
 
 
 def _check_key_id(key_id: object) -> int:
@@ -224,7 +221,7 @@ class KeyRing:
 
         Raises:
             KeyringError: ``key_id`` is not in the ring.
-            StorageError: the ``storage`` extra is not installed.
+            MissingDependency: the ``storage`` extra is not installed.
         """
         cipher = self._aead.get(key_id)
         if cipher is None:

@@ -100,7 +100,7 @@ class Enrollment:
             secret=self.secret.reveal(),
             account=self.account,
             issuer=self.issuer,
-            algorithm=self.algorithm,  # type: ignore[arg-type]
+            algorithm=self.algorithm,  # type: ignore[arg-type]  # a checked name, typed str here
             digits=self.digits,
             period=None if hotp else self.period,
             counter=0 if hotp else None,

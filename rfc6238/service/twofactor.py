@@ -77,7 +77,8 @@ class TwoFactor:
 
     Raises:
         KeyringError: a key fails its key check, or rows use a key id not in the ring.
-        StorageError: the ``storage`` extra is missing, or the store fails.
+        MissingDependency: the ``storage`` extra is not installed.
+        StorageError: the store fails.
     """
 
     def __init__(

@@ -1,4 +1,4 @@
-"""Small helpers for the teaching notebooks (NOTEBOOKS.md template, items 3 and 4).
+"""Small helpers for the teaching notebooks: cells that explain, show and check themselves.
 
 :func:`table` turns rows of values into a :class:`Table` that displays as HTML in Jupyter
 and as aligned text elsewhere (the last expression of a cell *is* the explanation).

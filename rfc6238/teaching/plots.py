@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Final
 
+from .._optional import require
 from ..trace import HOTPTrace
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes, bool]:
     """Return (figure, axes, created): a new closed-in-pyplot figure unless ``ax`` is given."""
     if ax is not None:
-        return ax.get_figure(root=True), ax, False  # type: ignore[return-value]
+        return ax.get_figure(root=True), ax, False  # type: ignore[return-value]  # root=True: a Figure
+    require("matplotlib.pyplot", "notebooks", feature="plotting")
     import matplotlib.pyplot as plt
 
     fig, new_ax = plt.subplots(figsize=size, layout="constrained")
@@ -93,6 +95,7 @@ def byte_grid(
     >>> fig.axes[0].get_xlabel()
     'byte index'
     """
+    require("matplotlib.pyplot", "notebooks", feature="plotting")
     from matplotlib.patches import Patch, Rectangle
 
     named = {"": bytes(rows)} if isinstance(rows, bytes | bytearray) else dict(rows)
@@ -195,6 +198,7 @@ def step_timeline(
     >>> fig.axes[0].get_ylabel(), fig.axes[0].get_xlabel().endswith("(seconds)")
     ('time step T', True)
     """
+    require("matplotlib.pyplot", "notebooks", feature="plotting")
     import matplotlib.pyplot as plt
 
     rows = 2 if code else 1

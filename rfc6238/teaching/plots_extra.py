@@ -23,6 +23,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
+from .._optional import require
 from ..errors import InvalidParameter, InvalidType
 from ..uri import parse_uri
 from .plots import PALETTE
@@ -110,6 +111,7 @@ def uri_anatomy(uri: str, *, mask_secret: bool = False, per_line: int = 64) -> F
     key = parse_uri(uri)  # only accepted URIs are drawn
     if not 16 <= per_line <= 200:
         raise InvalidParameter("per_line must be between 16 and 200 characters")
+    require("matplotlib.pyplot", "notebooks", feature="plotting")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
@@ -182,6 +184,7 @@ def qr_grid(
     """
     if not isinstance(codes, Mapping) or not codes:
         raise InvalidType("codes must be a non-empty mapping of label to QRCode")
+    require("matplotlib.pyplot", "notebooks", feature="plotting")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(
@@ -229,6 +232,7 @@ def status_matrix(
     """
     if not isinstance(table, Mapping) or not table:
         raise InvalidType("table must be a non-empty mapping of group to counts")
+    require("matplotlib.pyplot", "notebooks", feature="plotting")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
 
@@ -282,6 +286,7 @@ def flow_diagram(
         raise InvalidParameter("stages must not be empty")
     if not 1 <= per_row <= 6:
         raise InvalidParameter("per_row must be between 1 and 6")
+    require("matplotlib.pyplot", "notebooks", feature="plotting")
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 

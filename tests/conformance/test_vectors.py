@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -347,7 +348,9 @@ def test_decode_value_every_tag() -> None:
     assert decode_value({"none": True}) is None
     assert decode_value({"str": "abc"}) == "abc"
     assert decode_value({"bytes_hex": "00ff"}) == b"\x00\xff"
-    assert decode_value({"datetime": "2005-03-18T01:58:29+00:00"}).utcoffset() is not None
+    moment = decode_value({"datetime": "2005-03-18T01:58:29+00:00"})
+    assert isinstance(moment, datetime)
+    assert moment.utcoffset() is not None
     assert decode_value([1, [2, {"bool": True}]]) == (1, (2, True))
     assert decode_value("text") == "text"
     assert decode_value(7) == 7
@@ -379,9 +382,9 @@ def test_load_arguments(tmp_path: Path) -> None:
     with pytest.raises(errors.InvalidParameter):
         load("../rfc4226")
     with pytest.raises(errors.InvalidType):
-        load(b"rfc4226")  # type: ignore[arg-type]
+        load(b"rfc4226")  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(errors.InvalidType):
-        load_path(3)  # type: ignore[arg-type]
+        load_path(3)  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(FileNotFoundError):
         load("rfc4226", directory=tmp_path)
 

@@ -51,7 +51,7 @@ def test_generated_characters_cover_the_alphabet() -> None:
 @pytest.mark.parametrize("count", [0, 101, True, 2.0])
 def test_generate_count_bounds(count: object) -> None:
     with pytest.raises((InvalidParameter, InvalidType)):
-        generate_backup_codes(count)  # type: ignore[arg-type]
+        generate_backup_codes(count)  # type: ignore[arg-type]  # the bad argument under test
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_normalize_rejects(typed: str) -> None:
 @pytest.mark.parametrize("value", [None, 1234, b"K7FQ3M9XT2VR8HPW"])
 def test_normalize_rejects_non_str(value: object) -> None:
     with pytest.raises(InvalidType):
-        normalize_backup_code(value)  # type: ignore[arg-type]
+        normalize_backup_code(value)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_format_round_trip() -> None:
@@ -147,7 +147,7 @@ def test_fixed_salt_for_tests_and_its_bound() -> None:
 )
 def test_scrypt_params_bounds(kwargs: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error):
-        ScryptParams(**kwargs)  # type: ignore[arg-type]
+        ScryptParams(**kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_parse_rejects_bad_stored_hashes(stored: str) -> None:
 
 def test_parse_rejects_non_str() -> None:
     with pytest.raises(InvalidType):
-        parse_backup_hash(b"scrypt")  # type: ignore[arg-type]
+        parse_backup_hash(b"scrypt")  # type: ignore[arg-type]  # the bad argument under test
 
 
 @given(st.text(max_size=40))

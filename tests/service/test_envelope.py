@@ -112,7 +112,7 @@ def test_sixteen_byte_key_cannot_even_make_a_ring() -> None:
 )
 def test_malformed_envelopes(box: object) -> None:
     with pytest.raises(DecryptionError, match="malformed"):
-        open_envelope(RING, box, ALICE)  # type: ignore[arg-type]
+        open_envelope(RING, box, ALICE)  # type: ignore[arg-type]  # the bad argument under test
 
 
 def test_unsupported_version() -> None:
@@ -127,6 +127,6 @@ def test_seal_with_named_key_and_type_checks() -> None:
     assert envelope_key_id(box) == 2
     assert open_envelope(RING, box, ALICE) == SECRET
     with pytest.raises(InvalidType):
-        seal(RING, "text", ALICE)  # type: ignore[arg-type]
+        seal(RING, "text", ALICE)  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(InvalidType):
-        Binding(user_id=1, credential_id="c")  # type: ignore[arg-type]
+        Binding(user_id=1, credential_id="c")  # type: ignore[arg-type]  # the bad argument under test

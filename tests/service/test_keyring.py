@@ -78,7 +78,7 @@ def test_wrong_key_sizes_are_refused(size: int) -> None:
 @pytest.mark.parametrize("key", ["x" * 32, 12345, None])
 def test_non_bytes_keys_are_refused(key: object) -> None:
     with pytest.raises(InvalidType):
-        KeyRing({1: key})  # type: ignore[dict-item]
+        KeyRing({1: key})  # type: ignore[dict-item]  # the bad argument under test
 
 
 @pytest.mark.parametrize(
@@ -105,14 +105,14 @@ def test_parse_errors(spec: str, message: str) -> None:
 
 def test_parse_rejects_non_str_and_huge() -> None:
     with pytest.raises(InvalidType):
-        KeyRing.parse(b"1:abc")  # type: ignore[arg-type]
+        KeyRing.parse(b"1:abc")  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(KeyringError):
         KeyRing.parse("1:" + "A" * 70000)
 
 
 def test_constructor_checks() -> None:
     with pytest.raises(InvalidType):
-        KeyRing([K1])  # type: ignore[arg-type]
+        KeyRing([K1])  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(KeyringError, match="not in the ring"):
         KeyRing({1: K1}, active=2)
     with pytest.raises(InvalidType):

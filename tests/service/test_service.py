@@ -194,7 +194,7 @@ def test_imported_secrets(db: str, clock: Clock) -> None:
         with pytest.raises(SecretTooLong):
             tf.enroll("b", secret=bytes(65))
         with pytest.raises(InvalidType):
-            tf.enroll("b", secret="GEZDGNBVGY3TQOJQ")  # type: ignore[arg-type]
+            tf.enroll("b", secret="GEZDGNBVGY3TQOJQ")  # type: ignore[arg-type]  # the bad argument under test
         with pytest.raises(InvalidParameter, match="account"):
             tf.enroll("tenant:bob")  # user ids may hold ':', app labels may not
         assert tf.enroll("tenant:bob", account="bob").account == "bob"
@@ -257,7 +257,7 @@ def test_malformed_and_wrong_tokens_count(db: str, clock: Clock) -> None:
             tf.verify(USER, bad)
     assert failures(tf) == 6
     with pytest.raises(InvalidType):  # a programming error, not an attempt: not counted
-        tf.verify(USER, 123456)  # type: ignore[arg-type]
+        tf.verify(USER, 123456)  # type: ignore[arg-type]  # the bad argument under test
     assert failures(tf) == 6
 
 
@@ -322,7 +322,7 @@ def test_user_ids_are_checked(tf: TwoFactor) -> None:
         with pytest.raises(InvalidParameter):
             tf.enroll(bad)
     with pytest.raises(InvalidType):
-        tf.verify(None, "123456")  # type: ignore[arg-type]
+        tf.verify(None, "123456")  # type: ignore[arg-type]  # the bad argument under test
 
 
 # --- backup codes ---------------------------------------------------------------------------
@@ -336,7 +336,7 @@ def test_backup_codes_single_use_any_typing(tf: TwoFactor, clock: Clock) -> None
     with pytest.raises(MalformedToken):
         tf.use_backup_code(USER, "not a code")
     with pytest.raises(InvalidType):
-        tf.use_backup_code(USER, None)  # type: ignore[arg-type]
+        tf.use_backup_code(USER, None)  # type: ignore[arg-type]  # the bad argument under test
     assert failures(tf) == 2
     assert tf.status(USER).backup_codes_remaining == 9
 
@@ -536,10 +536,11 @@ def test_open_without_the_storage_extra_says_how_to_install(tmp_path: Path) -> N
     out = _run(
         "import sys; sys.modules['cryptography'] = None\n"
         "from rfc6238.service import TwoFactor\nfrom rfc6238.service.keyring import KeyRing\n"
-        "from rfc6238.errors import StorageError\n"
+        "from rfc6238.errors import MissingDependency\n"
         f"try: TwoFactor.open({str(tmp_path / 'x.db')!r}, keyring=KeyRing.generate(), issuer='A')\n"
-        "except StorageError as e: print(e)"
+        "except MissingDependency as e: print(e.extra, e)"
     )
+    assert out.stdout.startswith("storage "), out.stderr
     assert "pip install 'rfc6238[storage]'" in out.stdout, out.stderr
     assert not (tmp_path / "x.db").exists()
 
@@ -575,7 +576,7 @@ def test_hotp_enrollment_counter_claims_and_look_ahead(db: str, clock: Clock) ->
 
 def test_hotp_policy_bounds() -> None:
     with pytest.raises(InvalidParameter):
-        Policy(type="motp")  # type: ignore[arg-type]
+        Policy(type="motp")  # type: ignore[arg-type]  # the bad argument under test
     with pytest.raises(InvalidParameter):
         Policy(look_ahead=51)
 
@@ -594,7 +595,8 @@ class _Recording:
     """A store that records which methods the service calls (and forwards them)."""
 
     def __init__(self, inner: Any) -> None:
-        self.inner, self.calls = inner, []
+        self.inner = inner
+        self.calls: list[str] = []
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self.inner, name)
@@ -611,13 +613,17 @@ def test_unknown_users_do_the_same_work(db: str, clock: Clock, monkeypatch: Any)
     from rfc6238.service.sqlite_store import SQLiteStore
 
     store = _Recording(SQLiteStore(db))
-    tf = TwoFactor(store, keyring=RING, issuer="MyApp", clock=clock, policy=policy())  # type: ignore[arg-type]
+    tf = TwoFactor(store, keyring=RING, issuer="MyApp", clock=clock, policy=policy())
     otp, _ = enroll(tf, USER, clock.now)
     wrong = f"{(int(otp.at(clock.now)) + 1) % 10**6:06d}"
     hashes: list[int] = []
     derive = backup.ScryptParams.derive
-    monkeypatch.setattr(backup.ScryptParams, "derive",
-                        lambda self, c, s: hashes.append(1) or derive(self, c, s))  # fmt: skip
+
+    def counting(self: backup.ScryptParams, canonical: str, salt: bytes) -> bytes:
+        hashes.append(1)
+        return derive(self, canonical, salt)
+
+    monkeypatch.setattr(backup.ScryptParams, "derive", counting)
     runs = {}
     for user in (USER, "nobody"):
         store.calls.clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +28,15 @@ def cred(user: str = "u", cid: str = "c1", **kw: object) -> CredentialRow:
         "last_step": -1, "drift": 0, "created_at": 100,
     }  # fmt: skip
     values.update(kw)
-    return CredentialRow(**values)  # type: ignore[arg-type]
+    return CredentialRow(**values)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 def ev(event: str = "verify", user: str | None = "u", **kw: object) -> AuditEvent:
-    return AuditEvent(at=100, event=event, user_id=user, **kw)  # type: ignore[arg-type]
+    return AuditEvent(at=100, event=event, user_id=user, **kw)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SQLiteStore:
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     s = SQLiteStore(tmp_path / "s.db")
     yield s
     s.close()
@@ -93,7 +94,7 @@ def test_reopen_is_idempotent_and_newer_schema_is_refused(tmp_path: Path) -> Non
 )  # fmt: skip
 def test_bad_arguments(tmp_path: Path, path: str, kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidParameter):
-        SQLiteStore(path if not path.endswith(".db") else tmp_path / path, **kwargs)  # type: ignore[arg-type]
+        SQLiteStore(path if not path.endswith(".db") else tmp_path / path, **kwargs)  # type: ignore[arg-type]  # keyword values of mixed types
 
 
 def test_unopenable_file_is_a_storage_error(tmp_path: Path) -> None:

@@ -61,4 +61,4 @@ def test_pipeline_object_displays_svg() -> None:
 
 def test_rejects_non_trace() -> None:
     with pytest.raises(InvalidType):
-        pipeline_svg("not a trace")  # type: ignore[arg-type]
+        pipeline_svg("not a trace")  # type: ignore[arg-type]  # the bad argument under test

@@ -141,7 +141,9 @@ def test_histogram_single_and_overlaid() -> None:
         logx=True,
     )
     _labelled(fig)
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    box = fig.axes[0].get_legend()
+    assert box is not None
+    legend = [t.get_text() for t in box.get_texts()]
     assert legend == ["==", "compare_digest", "expected"]
 
 

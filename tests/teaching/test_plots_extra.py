@@ -97,7 +97,8 @@ def test_uri_anatomy_rejects_bad_input() -> None:
 
 def test_qr_grid_one_panel_per_code() -> None:
     codes = {
-        level: QRCode("otpauth://totp/a?secret=" + B32, error_correction=level) for level in "LH"
+        level: QRCode("otpauth://totp/a?secret=" + B32, error_correction=level)
+        for level in ("L", "H")
     }
     fig = pe.qr_grid(codes, title="levels")
     assert len(fig.axes) == 2
@@ -105,6 +106,7 @@ def test_qr_grid_one_panel_per_code() -> None:
         assert ax.get_xlabel() == ax.get_ylabel() == "modules"
         assert ax.get_title().startswith(f"{label}\nversion {code.version}")
         image = ax.images[0].get_array()
+        assert image is not None
         assert image.shape == (code.size, code.size)
         assert image[4][4] == 0
         assert image[0][0] == 1
@@ -157,4 +159,6 @@ def test_qr_grid_accepts_a_bare_matrix() -> None:
     erased[10][10] = not erased[10][10]
     fig = pe.qr_grid({"erased": erased})
     assert fig.axes[0].get_title() == f"erased\n{code.size} x {code.size} modules"
-    assert fig.axes[0].images[0].get_array()[10][10] == (0 if erased[10][10] else 1)
+    image = fig.axes[0].images[0].get_array()
+    assert image is not None
+    assert image[10][10] == (0 if erased[10][10] else 1)

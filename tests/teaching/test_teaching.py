@@ -36,7 +36,7 @@ def test_expect_lets_other_errors_through() -> None:
 @pytest.mark.parametrize("types", [(), (ValueError, "x"), (int,)])
 def test_expect_rejects_non_exception_types(types: tuple[object, ...]) -> None:
     with pytest.raises(InvalidType):  # noqa: SIM117
-        with expect(*types):  # type: ignore[arg-type]
+        with expect(*types):  # type: ignore[arg-type]  # the bad argument under test
             pass
 
 
