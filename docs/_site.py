@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import re
 import shutil
 from html import escape
 from pathlib import Path
@@ -131,6 +132,28 @@ def _collapsed(data: bytes, tag: str) -> bytes:
         if tag in tags and "hide-input" not in tags:
             cell["metadata"]["tags"] = [*tags, "hide-input"]
     return (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+_OUTSIDE = re.compile(r"\[([^\]]+)\]\(\.\./([^)#\s]+)(#[^)\s]*)?\)")
+
+
+def outside_links(text: str, repository: str, branch: str) -> str:
+    """Rewrite the guides' links to repository files outside docs/ (``../SECURITY.md``).
+
+    The site holds only docs/ and the notebooks, so such a link points into the repository
+    when one is configured, and otherwise names the file as plain text, saying where it is.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        label, path, fragment = match.group(1), match.group(2), match.group(3) or ""
+        if repository:
+            owner, name = github_parts(repository)
+            return f"[{label}](https://github.com/{owner}/{name}/blob/{branch}/{path}{fragment})"
+        if label.strip("`") == path:
+            return f"`{path}` (in the repository)"
+        return f"{label} (`{path}` in the repository)"
+
+    return _OUTSIDE.sub(replace, text)
 
 
 def github_parts(repository: str) -> tuple[str, str]:

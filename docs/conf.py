@@ -22,7 +22,13 @@ from sphinx.application import Sphinx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _site import copy_notebooks, github_parts, notebook_banner, write_api_pages  # noqa: E402
+from _site import (  # noqa: E402
+    copy_notebooks,
+    github_parts,
+    notebook_banner,
+    outside_links,
+    write_api_pages,
+)
 
 import rfc6238  # noqa: E402
 
@@ -91,10 +97,13 @@ def _guides() -> list[str]:
     return [g for g in GUIDE_ORDER if g in found] + sorted(found - set(GUIDE_ORDER))
 
 
-def _fill_guides(app: Sphinx, docname: str, source: list[str]) -> None:
-    """The landing page's "Guides" table of contents lists every guide in docs/."""
+def _edit_sources(app: Sphinx, docname: str, source: list[str]) -> None:
+    """The landing page's "Guides" table of contents lists every guide in docs/; the guides'
+    links to files outside docs/ point into the repository (see ``outside_links``)."""
     if docname == "index":
         source[0] = source[0].replace("\nGUIDES\n", "\n" + "\n".join(_guides()) + "\n")
+    elif "/" not in docname:
+        source[0] = outside_links(source[0], REPOSITORY, BRANCH)
 
 
 def _add_notebook_banner(
@@ -113,6 +122,6 @@ def _copy_notebooks(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("source-read", _fill_guides)
+    app.connect("source-read", _edit_sources)
     app.connect("html-page-context", _add_notebook_banner)
     app.connect("build-finished", _copy_notebooks)

@@ -2,7 +2,7 @@
 # The full test suite, with its own set-up. CI runs exactly this (through .ci/run).
 # Phases, each timed (the summary is printed at the end):
 #   setup       .venv (or $VENV) with the project and every extra; optional outside tools
-#   lint        ruff, ruff format, mypy --strict (rfc6238, tests, scripts, benchmarks,
+#   lint        ruff, ruff format, mypy --strict (rfc6238, tests, scripts, benchmarks, docs,
 #               examples), notebooks stored without outputs
 #   pytest      unit, property, doctest, vector and script tests (arguments go here)
 #   site        the documentation site (scripts/docs.sh: notebooks executed, zero warnings)
@@ -53,7 +53,7 @@ fi
 phase lint
 echo "-- ruff check"; ruff check .
 echo "-- ruff format --check"; ruff format --check .
-echo "-- mypy --strict (rfc6238, tests, scripts, benchmarks, examples)"; mypy
+echo "-- mypy --strict (rfc6238, tests, scripts, benchmarks, examples, docs)"; mypy
 echo "-- nbstripout --verify"; nbstripout --verify notebooks/*.ipynb
 
 phase pytest

@@ -6,15 +6,20 @@ Build the site first (``bash scripts/docs.sh``); see conftest.py for when these 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
+import shutil
+import threading
+from collections.abc import Iterator
 from html.parser import HTMLParser
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import ARTIFACTS, REPO, Watched
+from site_browser import ARTIFACTS, CHROMIUM, REPO, SITE, QuietHandler, Watched, missing
 
 import rfc6238
 
@@ -30,6 +35,55 @@ RICH = {
 # Notebooks that show a scannable QR code: a real decoder must read an otpauth URI off the page.
 QR = ("06_uris_qr", "11_end_to_end")
 SCREENSHOTS = ("00_tour", "06_uris_qr")
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (SITE / "index.html").is_file():
+        missing(f"no built site in {SITE}: run `bash scripts/docs.sh` first")
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    """The site served by http.server on 127.0.0.1, on a free port, for this session."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        missing(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (Debian's package)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed (it is in the `test` extra)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield Watched(context.new_page())
+    finally:
+        context.close()
 
 
 def _pages(site: Path) -> list[str]:

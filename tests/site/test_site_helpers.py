@@ -28,8 +28,9 @@ site = _load()
 
 
 def _notebook(path: Path, tags: list[str]) -> None:
-    cell = {"cell_type": "code", "metadata": {"tags": tags}, "source": "assert True",
-            "outputs": [], "execution_count": None}  # fmt: skip
+    cell: dict[str, object] = {"cell_type": "code", "metadata": {"tags": tags},
+                               "source": "assert True", "outputs": [],
+                               "execution_count": None}  # fmt: skip
     path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
                                 "nbformat_minor": 5}))  # fmt: skip
 
@@ -69,3 +70,18 @@ def test_notebook_links_follow_the_configured_repository() -> None:
 def test_a_repository_that_is_not_a_github_url_is_refused(url: str) -> None:
     with pytest.raises(ValueError, match=re.escape("https://github.com/OWNER/NAME")):
         site.github_parts(url)
+
+
+def test_links_out_of_docs_point_into_the_repository_or_say_where() -> None:
+    text = "see [SECURITY.md](../SECURITY.md) and [the schema](../vectors/schema.json#top)."
+    linked = site.outside_links(text, "https://github.com/acme/rfc6238", "main")
+    assert linked == (
+        "see [SECURITY.md](https://github.com/acme/rfc6238/blob/main/SECURITY.md) and"
+        " [the schema](https://github.com/acme/rfc6238/blob/main/vectors/schema.json#top)."
+    )
+    plain = site.outside_links(text, "", "main")
+    assert plain == (
+        "see `SECURITY.md` (in the repository) and the schema"
+        " (`vectors/schema.json` in the repository)."
+    )
+    assert site.outside_links("[uri](uri.md)", "", "main") == "[uri](uri.md)"
