@@ -33,7 +33,7 @@ from ._checks import (
 )
 from .errors import InvalidParameter
 from .prepared import CODE_FORMATS, MODULI, PACK_COUNTER, UNPACK_U32
-from .secret import check_key
+from .secret import KeyLike, check_key
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def pack_counter(counter: int) -> bytes:
     return PACK_COUNTER(check_counter(counter))
 
 
-def dynamic_truncate(digest: bytes) -> int:
+def dynamic_truncate(digest: bytes | bytearray | memoryview) -> int:
     """Dynamic truncation (RFC 4226 §5.3): the 31-bit value at the offset given by the last nibble.
 
     The offset is the low 4 bits of the *last* byte of the MAC (for SHA-256/512 too, as in
@@ -80,13 +80,18 @@ def dynamic_truncate(digest: bytes) -> int:
     digest = to_bytes(digest, "digest")
     if len(digest) < MIN_DIGEST_BYTES:
         raise InvalidParameter(f"digest must be at least {MIN_DIGEST_BYTES} bytes (HMAC-SHA-1)")
-    offset = digest[-1] & 0x0F
-    value: int = UNPACK_U32(digest, offset)[0]
-    return value & 0x7FFFFFFF
+    return _truncate(digest)
+
+
+def _truncate(digest: bytes) -> int:
+    """:func:`dynamic_truncate` of a digest already known to be bytes of >= 20 bytes."""
+    offset = digest[-1] & 0x0F  # OffsetBits: the low 4 bits of the last byte
+    value: int = UNPACK_U32(digest, offset)[0]  # P: the 4 bytes at the offset, big-endian
+    return value & 0x7FFFFFFF  # the last 31 bits of P
 
 
 def hotp(
-    key: bytes | bytearray | memoryview | object,
+    key: KeyLike,
     counter: int,
     *,
     digits: int = 6,
@@ -116,18 +121,18 @@ def hotp(
     >>> hotp(b"12345678901234567890", 9, digits=8)
     '45520489'
     """
+    # Each check takes the common, already-valid case in one test and hands anything else to
+    # the full check, which converts or raises (the same rules as everywhere else).
     name = _HASHLIB_NAMES.get(algorithm) if type(algorithm) is str else None
     if name is None:
         name = ALGORITHMS[check_algorithm(algorithm)]
-    if type(key) is not bytes or not key:
-        key = check_key(key)
+    raw = key if type(key) is bytes and key else check_key(key)
     if type(counter) is not int or not 0 <= counter <= MAX_COUNTER:
         counter = check_counter(counter)
     if type(digits) is not int or digits not in CODE_FORMATS:
         digits = check_digits(digits)
-    digest = hmac.digest(key, PACK_COUNTER(counter), name)
-    value: int = UNPACK_U32(digest, digest[-1] & 0x0F)[0] & 0x7FFFFFFF
-    return CODE_FORMATS[digits] % (value % MODULI[digits])
+    digest = hmac.digest(raw, PACK_COUNTER(counter), name)  # HMAC(K, C), RFC 4226 §5.2 step 1
+    return CODE_FORMATS[digits] % (_truncate(digest) % MODULI[digits])  # steps 2 and 3
 
 
 def time_step(time: TimeLike, *, period: int = 30, t0: int = 0) -> int:
@@ -155,7 +160,7 @@ def time_step(time: TimeLike, *, period: int = 30, t0: int = 0) -> int:
 
 
 def totp(
-    key: bytes | bytearray | memoryview | object,
+    key: KeyLike,
     time: TimeLike,
     *,
     period: int = 30,

@@ -14,14 +14,21 @@ and step). The key itself is never part of a trace, only its length.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from html import escape
 from typing import Final
 
-from ._checks import ALGORITHMS, TimeLike, check_algorithm, check_counter, check_digits
-from .core import pack_counter, time_step
+from ._checks import (
+    ALGORITHMS,
+    TimeLike,
+    check_algorithm,
+    check_counter,
+    check_digits,
+    to_seconds,
+)
+from .core import dynamic_truncate, pack_counter, time_step
 from .prepared import MODULI
-from .secret import check_key
+from .secret import KeyLike, check_key
 
 __all__ = ["HOTPTrace", "TOTPTrace", "trace_hotp", "trace_totp"]
 
@@ -129,38 +136,39 @@ class TOTPTrace(HOTPTrace):
         return rows[:2] + timing + rows[3:]
 
 
-def _hotp_fields(key: object, counter: int, digits: int, algorithm: str) -> dict[str, object]:
+def _hotp_trace(key: KeyLike, counter: int, digits: int, algorithm: str) -> HOTPTrace:
     raw = check_key(key)
     algorithm = check_algorithm(algorithm)
     digits = check_digits(digits)
     counter_bytes = pack_counter(check_counter(counter))
     digest = hmac.digest(raw, counter_bytes, ALGORITHMS[algorithm])
-    offset = digest[-1] & 0x0F
-    window = digest[offset : offset + 4]
-    value = int.from_bytes(window, "big") & 0x7FFFFFFF
+    offset = digest[-1] & 0x0F  # shown in the trace; dynamic_truncate reads it the same way
+    value = dynamic_truncate(digest)
     modulus = MODULI[digits]
-    return {
-        "algorithm": algorithm,
-        "key_length": len(raw),
-        "counter": counter,
-        "counter_bytes": counter_bytes,
-        "digest": digest,
-        "offset": offset,
-        "window": window,
-        "value": value,
-        "digits": digits,
-        "modulus": modulus,
-        "code": str(value % modulus).zfill(digits),
-    }
+    return HOTPTrace(
+        algorithm=algorithm,
+        key_length=len(raw),
+        counter=counter,
+        counter_bytes=counter_bytes,
+        digest=digest,
+        offset=offset,
+        window=digest[offset : offset + 4],
+        value=value,
+        digits=digits,
+        modulus=modulus,
+        code=str(value % modulus).zfill(digits),
+    )
 
 
-def trace_hotp(key: object, counter: int, *, digits: int = 6, algorithm: str = "SHA1") -> HOTPTrace:
+def trace_hotp(
+    key: KeyLike, counter: int, *, digits: int = 6, algorithm: str = "SHA1"
+) -> HOTPTrace:
     """Trace one HOTP computation (RFC 4226 §5.3); same arguments as :func:`rfc6238.hotp`."""
-    return HOTPTrace(**_hotp_fields(key, counter, digits, algorithm))  # type: ignore[arg-type]  # checked fields
+    return _hotp_trace(key, counter, digits, algorithm)
 
 
 def trace_totp(
-    key: object,
+    key: KeyLike,
     time: TimeLike,
     *,
     period: int = 30,
@@ -173,8 +181,6 @@ def trace_totp(
     >>> trace_totp(b"12345678901234567890", 59, digits=8).code
     '94287082'
     """
-    from ._checks import to_seconds
-
     step = time_step(time, period=period, t0=t0)
-    fields = _hotp_fields(key, step, digits, algorithm)
-    return TOTPTrace(**fields, time=to_seconds(time), t0=t0, period=period)  # type: ignore[arg-type]  # checked
+    fields = asdict(_hotp_trace(key, step, digits, algorithm))
+    return TOTPTrace(**fields, time=to_seconds(time), t0=t0, period=period)

@@ -25,7 +25,9 @@ ROWS = [
     "pyotp TOTP.at",
     "cryptography TOTP.generate",
     "oath totp",
+    "reference: 3 prepared HMACs only",
     "rfc6238 TOTP.verify sha1 future",
+    "rfc6238 TOTP.verify sha1 future after=",
     "rfc6238 TOTP.verify no match",
     "rfc6238 verify_totp one-shot future",
     "pyotp TOTP.verify future",
@@ -45,6 +47,7 @@ TARGETS = [
     "prepared TOTP.at / floor",
     "pure hotp / floor",
     "prepared TOTP.verify ±1, future step / floor",
+    "prepared TOTP.verify ±1 with after= / floor",
     "pyotp TOTP.at / prepared TOTP.at",
     "pyotp verify future / prepared verify future",
 ]
@@ -83,7 +86,7 @@ def test_quick_run_prints_machine_table_and_targets(
         assert re.search(row, out, re.MULTILINE), name
     assert re.search(rf"^{re.escape(ROWS[0])} .* 1\.00x ", out, re.MULTILINE)
     _check_targets(out)
-    assert "5 rounds x 22 jobs" in out
+    assert "5 rounds x 24 jobs" in out
 
 
 def test_markdown_table_has_every_row(

@@ -61,11 +61,6 @@ THIRD_PARTY_AT_TOP = {"rfc6238.conformance.pytest_plugin": {"pytest"}}
 # Known violations that other branches are removing right now: (importer, imported).
 # Each entry is temporary; the test fails when an entry is no longer needed.
 ALLOWED_FOR_NOW = {
-    # removed by the engine branch
-    ("rfc6238.cli.codes", "rfc6238._checks"),
-    ("rfc6238.cli.codes", "rfc6238.prepared"),
-    ("rfc6238.cli.codes", "rfc6238.verify:best_match"),
-    ("rfc6238.cli.codes", "rfc6238.verify:scan"),
     # surfaces reading _checks outside the engine branch (see the habits report)
     ("rfc6238.cli.common", "rfc6238._checks"),  # to_seconds for --at
     ("rfc6238.conformance.adapters", "rfc6238._checks"),  # check_digits

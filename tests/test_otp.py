@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import multiprocessing
+import sys
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -32,6 +35,7 @@ from rfc6238.errors import (
     InvalidParameter,
     InvalidToken,
     InvalidType,
+    ReplayedToken,
     RFC6238Error,
     SecretTooShort,
     UnsupportedAlgorithm,
@@ -364,3 +368,184 @@ def test_hotp_methods_reject_bad_arguments(
 ) -> None:
     with pytest.raises(error, match=message):
         call(HOTP(key=KEY))  # type: ignore[operator]  # parametrized as object; a callable
+
+
+# --- the replay floor after= through the objects (the same engine as verify_*) ---------------
+
+
+@given(
+    key=strong_keys,
+    time=st.one_of(times, st.sampled_from([0, 29, 30, 59])),
+    drift=st.integers(-100, 100),
+    window=windows,
+    after=st.one_of(st.none(), st.integers(-3, 3)),
+    digits=digits,
+    algorithm=algorithms,
+)
+def test_totp_verify_with_after_equals_one_shot(
+    key: bytes,
+    time: int,
+    drift: int,
+    window: int | tuple[int, int],
+    after: int | None,
+    digits: int,
+    algorithm: str,
+) -> None:
+    otp = TOTP(key=key, digits=digits, algorithm=algorithm)
+    token = otp.at(time)
+    now = max(time + drift, 0)
+    floor = None if after is None else max(otp.step(now) + after, -1)
+    expected = outcome(
+        lambda: verify_totp(
+            key, token, now, window=window, after=floor, digits=digits, algorithm=algorithm
+        )
+    )
+    assert outcome(lambda: otp.verify(token, now, window=window, after=floor)) == expected
+    if isinstance(expected, Match):
+        assert floor is None or expected.counter > floor
+    if expected is ReplayedToken:
+        assert otp.matches(token, now, window=window) != []
+
+
+@given(
+    key=strong_keys,
+    counter=st.integers(0, 2**40),
+    sent=st.integers(-2, 4),
+    look_ahead=st.integers(0, 3),
+    after=st.one_of(st.none(), st.integers(-3, 2)),
+    digits=digits,
+    algorithm=algorithms,
+)
+def test_hotp_verify_with_after_equals_one_shot(
+    key: bytes,
+    counter: int,
+    sent: int,
+    look_ahead: int,
+    after: int | None,
+    digits: int,
+    algorithm: str,
+) -> None:
+    otp = HOTP(key=key, digits=digits, algorithm=algorithm)
+    token = otp.at(max(counter + sent, 0))
+    floor = None if after is None else max(counter + after, -1)
+    expected = outcome(
+        lambda: verify_hotp(
+            key,
+            token,
+            counter,
+            look_ahead=look_ahead,
+            after=floor,
+            digits=digits,
+            algorithm=algorithm,
+        )
+    )
+    got = outcome(lambda: otp.verify(token, counter, look_ahead=look_ahead, after=floor))
+    assert got == expected
+
+
+def test_objects_refuse_replays() -> None:
+    totp_ = TOTP(key=KEY)
+    first = totp_.verify("287082", 59)
+    with pytest.raises(ReplayedToken):
+        totp_.verify("287082", 59, after=first.counter)
+    with pytest.raises(ReplayedToken):
+        totp_.verify("287082", 75, after=first.counter)  # still step 2's past step
+    assert totp_.verify("359152", 75, after=first.counter) == Match(counter=2, offset=0)
+    hotp_ = HOTP(key=KEY)
+    accepted = hotp_.verify("287082", 1)
+    with pytest.raises(ReplayedToken):  # the next call expects counter 2, floor 1
+        hotp_.verify("287082", accepted.counter + 1, after=accepted.counter)
+    assert hotp_.verify("359152", 2, after=1) == Match(counter=2, offset=0)
+
+
+def test_the_totp_fast_path_honours_t0_period_and_the_ends() -> None:
+    otp = TOTP(key=KEY, period=60, t0=1000)
+    code = otp.at(1000 + 60 * 5)
+    assert otp.verify(code, 1000 + 60 * 6 + 59, after=4) == Match(counter=5, offset=-1)
+    with pytest.raises(ReplayedToken):
+        otp.verify(code, 1000 + 60 * 6, after=5)
+    top = TOTP(key=KEY, period=1)
+    assert top.verify(hotp(KEY, 0), 0, after=-1) == Match(counter=0, offset=0)
+    last = hotp(KEY, MAX_COUNTER)
+    assert top.verify(last, MAX_COUNTER, after=MAX_COUNTER - 1) == Match(
+        counter=MAX_COUNTER, offset=0
+    )
+    with pytest.raises(ReplayedToken):
+        top.verify(last, MAX_COUNTER, after=MAX_COUNTER)
+
+
+@pytest.mark.parametrize(
+    ("after", "error"),
+    [(-2, InvalidParameter), (2**64, InvalidParameter), (True, InvalidType), (0.0, InvalidType)],
+)
+def test_objects_validate_after(after: object, error: type[RFC6238Error]) -> None:
+    with pytest.raises(error, match=r"^after"):
+        TOTP(key=KEY).verify("287082", 59, after=after)  # type: ignore[arg-type]  # bad on purpose
+    with pytest.raises(error, match=r"^after"):
+        HOTP(key=KEY).verify("755224", 0, after=after)  # type: ignore[arg-type]  # bad on purpose
+
+
+# --- the kernel's shared caches under concurrency -------------------------------------------
+# The packed-counter cache (rfc6238.prepared) and the Match cache (rfc6238.verify) are shared
+# by every key and thread: bursts of threads verifying different steps with different keys
+# must each get exactly their own answer.
+
+_BURST_KEYS = [bytes([n]) * 20 for n in range(1, 9)]
+_BURST_STEPS = [1, 2, 3, 1000, 1001, 2**40, 2**40 + 1]
+
+
+def _burst_cases(key: bytes) -> list[tuple[str, int, int | None, object]]:
+    """(token, time, after, expected outcome) for steps that thrash the one-entry cache."""
+    cases: list[tuple[str, int, int | None, object]] = []
+    for step in _BURST_STEPS:
+        for sent in (-1, 0, 1):
+            token = hotp(key, step + sent)
+            cases.append((token, step * 30, None, verify_totp(key, token, step * 30)))
+            cases.append((token, step * 30, step + sent, ReplayedToken))
+    return cases
+
+
+def _burst_worker(index: int, rounds: int) -> int:
+    key = _BURST_KEYS[index % len(_BURST_KEYS)]
+    otp, cases, checked = TOTP(key=key), _burst_cases(key), 0
+    for _ in range(rounds):
+        for token, time, after, expected in cases:
+            try:
+                got: object = otp.verify(token, time, after=after)
+            except RFC6238Error as err:
+                got = type(err)
+            assert got == expected
+            checked += 1
+    return checked
+
+
+def test_shared_caches_under_thread_bursts() -> None:
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results.append(_burst_worker(index, 30))
+        except BaseException as err:  # reported by the main thread below
+            errors.append(err)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython allows
+    try:
+        for _ in range(3):  # three bursts
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert errors == []
+    assert results == [30 * 42] * 24
+
+
+def test_shared_caches_in_processes() -> None:
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        assert pool.starmap(_burst_worker, [(i, 5) for i in range(8)]) == [5 * 42] * 8

@@ -8,6 +8,7 @@ comparison; the 128-bit key policy and its keyword-only opt-out.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,12 +25,13 @@ from rfc6238.errors import (
     InvalidToken,
     InvalidType,
     MalformedToken,
+    ReplayedToken,
     RFC6238Error,
     SecretTooShort,
     UnsupportedAlgorithm,
 )
 from rfc6238.prepared import PreparedMAC
-from rfc6238.verify import best_match, scan
+from rfc6238.verify import best_match, match_window, scan
 
 KEY = b"12345678901234567890"
 RFC4226_CODES = [
@@ -349,7 +351,7 @@ def test_short_keys_need_the_keyword_only_opt_out() -> None:
             call()
         assert call(allow_short_key=True) == Match(counter=0, offset=0)
     with pytest.raises(TypeError):
-        verify_hotp(short, code, 0, 0, 6, "SHA1", True)  # type: ignore[call-arg]  # keyword-only
+        verify_hotp(short, code, 0, 0, 6, "SHA1", True)  # type: ignore[call-arg, arg-type]  # keyword-only
 
 
 @pytest.mark.parametrize("flag", ["False", "no", 1, 0, None, b""])
@@ -435,3 +437,208 @@ def test_wrong_code_is_invalid_token_not_value_error() -> None:
         verify_totp(KEY, "000000", 59, window=0)
     assert not isinstance(info.value, ValueError)
     assert type(info.value) is InvalidToken
+
+
+# --- the replay floor after= (RFC 6238 §5.2) ---------------------------------------------------
+
+
+def _reference(
+    key: bytes, token: str, expected: int, first: int, last: int, after: int, digits: int = 6
+) -> object:
+    """The rules written the slow, obvious way: one-shot hotp() for every candidate."""
+    found = [
+        c
+        for c in range(max(first, 0), min(last, MAX_COUNTER) + 1)
+        if hotp(key, c, digits=digits) == token
+    ]
+    fresh = [c for c in found if c > after]
+    if fresh:
+        best = min(fresh, key=lambda c: (abs(c - expected), c))
+        return Match(counter=best, offset=best - expected)
+    return ReplayedToken if found else InvalidToken
+
+
+def _outcome(call: Any) -> object:
+    """The Match, or the type of the InvalidToken raised (the tokens here are well formed)."""
+    try:
+        return call()
+    except InvalidToken as err:
+        return type(err)
+
+
+def test_totp_after_fresh_replayed_and_no_match() -> None:
+    # "287082" is the code of step 1 (RFC 4226 Appendix D counter 1).
+    assert verify_totp(KEY, "287082", 59, after=None) == Match(counter=1, offset=0)
+    assert verify_totp(KEY, "287082", 59, after=-1) == Match(counter=1, offset=0)
+    assert verify_totp(KEY, "287082", 59, after=0) == Match(counter=1, offset=0)
+    with pytest.raises(ReplayedToken, match=r"^token matches only a used step or counter"):
+        verify_totp(KEY, "287082", 59, after=1)
+    with pytest.raises(ReplayedToken):
+        verify_totp(KEY, "287082", 61, after=5)  # step 1 is the past step of 2, and used
+    with pytest.raises(InvalidToken, match=r"^token does not match any counter") as info:
+        verify_totp(KEY, "000000", 59, after=0)
+    assert type(info.value) is InvalidToken
+
+
+def test_hotp_after_fresh_replayed_and_no_match() -> None:
+    assert verify_hotp(KEY, RFC4226_CODES[3], 3, after=2) == Match(counter=3, offset=0)
+    assert verify_hotp(KEY, RFC4226_CODES[5], 3, look_ahead=3, after=2) == Match(
+        counter=5, offset=2
+    )
+    with pytest.raises(InvalidToken) as info:
+        verify_hotp(KEY, RFC4226_CODES[9], 3, look_ahead=3, after=2)
+    assert type(info.value) is InvalidToken
+    with pytest.raises(ReplayedToken):  # look-ahead reaches 5, but 5 is used
+        verify_hotp(KEY, RFC4226_CODES[5], 3, look_ahead=3, after=7)
+
+
+def test_hotp_replay_of_the_last_accepted_code_is_reported_as_a_replay() -> None:
+    # The server accepted counter 2 and now expects 3: the code of 2 again is a replay.
+    with pytest.raises(ReplayedToken):
+        verify_hotp(KEY, RFC4226_CODES[2], 3, after=2)
+    with pytest.raises(ReplayedToken):
+        verify_hotp(KEY, RFC4226_CODES[2], 3, look_ahead=4, after=2)
+    # Without a floor (or one below counter - 1) the window starts at the counter: no match.
+    for after in (None, -1, 0, 1):
+        with pytest.raises(InvalidToken) as info:
+            verify_hotp(KEY, RFC4226_CODES[2], 3, after=after)
+        assert type(info.value) is InvalidToken
+    # Counter 0 has no counter - 1; after=-1 is "nothing used".
+    assert verify_hotp(KEY, RFC4226_CODES[0], 0, after=-1) == Match(counter=0, offset=0)
+    # Only counter - 1, never further back: the code of 1 at counter 3 is no match.
+    with pytest.raises(InvalidToken) as info:
+        verify_hotp(KEY, RFC4226_CODES[1], 3, after=2)
+    assert type(info.value) is InvalidToken
+
+
+def test_a_token_matching_a_used_and_a_fresh_step_takes_the_fresh_one() -> None:
+    low, high, code = COLLISION  # 2386 and 2394 share a code
+    middle = (low + high) // 2
+    # Without a floor the closest (here: the earlier, a tie) wins; with low used, high wins.
+    assert verify_totp(KEY, code, middle * 30, window=4) == Match(counter=low, offset=-4)
+    assert verify_totp(KEY, code, middle * 30, window=4, after=low) == Match(counter=high, offset=4)
+    with pytest.raises(ReplayedToken):
+        verify_totp(KEY, code, middle * 30, window=4, after=high)
+    assert verify_hotp(KEY, code, low, look_ahead=8, after=low - 1) == Match(counter=low, offset=0)
+    assert verify_hotp(KEY, code, low, look_ahead=8, after=low) == Match(counter=high, offset=8)
+    assert verify_hotp(KEY, code, low + 1, look_ahead=7, after=low) == Match(counter=high, offset=7)
+
+
+def test_after_at_the_ends_of_its_range() -> None:
+    top = hotp(KEY, MAX_COUNTER)
+    assert verify_hotp(KEY, top, MAX_COUNTER, after=MAX_COUNTER - 1) == Match(
+        counter=MAX_COUNTER, offset=0
+    )
+    with pytest.raises(ReplayedToken):
+        verify_hotp(KEY, top, MAX_COUNTER, after=MAX_COUNTER)
+    with pytest.raises(ReplayedToken):
+        verify_totp(KEY, top, MAX_COUNTER, period=1, window=1, after=MAX_COUNTER)
+    assert verify_totp(KEY, hotp(KEY, 0), 0, after=-1) == Match(counter=0, offset=0)
+    assert verify_hotp(KEY, hotp(KEY, 0), 0, after=-1) == Match(counter=0, offset=0)
+
+
+@pytest.mark.parametrize(
+    ("after", "error", "message"),
+    [
+        (-2, InvalidParameter, r"^after, the last accepted counter or step, must be in -1\.\."),
+        (2**64, InvalidParameter, r"^after, the last accepted counter or step, must be in"),
+        (True, InvalidType, r"^after must be an int"),
+        (False, InvalidType, r"^after must be an int"),
+        (1.0, InvalidType, r"^after must be an int"),
+        ("1", InvalidType, r"^after must be an int"),
+        (b"1", InvalidType, r"^after must be an int"),
+    ],
+)
+def test_after_is_validated(after: object, error: type[RFC6238Error], message: str) -> None:
+    calls: list[Callable[[], object]] = [
+        lambda: verify_hotp(KEY, "755224", 0, after=after),  # type: ignore[arg-type]  # bad on purpose
+        lambda: verify_totp(KEY, "287082", 59, after=after),  # type: ignore[arg-type]  # bad on purpose
+    ]
+    for call in calls:
+        with pytest.raises(error, match=message):
+            call()
+
+
+def test_after_is_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        verify_hotp(KEY, "755224", 0, 0, -1)  # type: ignore[call-arg]  # positional on purpose
+
+
+@given(
+    key=strong_keys,
+    step=st.one_of(st.integers(0, 2**40), st.sampled_from([0, 1, MAX_COUNTER - 1, MAX_COUNTER])),
+    sent=st.integers(-3, 3),
+    window=windows,
+    after=st.one_of(st.none(), st.integers(-3, 3)),
+    random_token=st.one_of(st.none(), st.integers(0, 999_999)),
+)
+def test_verify_totp_agrees_with_the_obvious_rules(
+    key: bytes,
+    step: int,
+    sent: int,
+    window: int | tuple[int, int],
+    after: int | None,
+    random_token: int | None,
+) -> None:
+    if random_token is None:
+        token = hotp(key, min(max(step + sent, 0), MAX_COUNTER))
+    else:
+        token = f"{random_token:06d}"
+    floor = None if after is None else min(max(step + after, -1), MAX_COUNTER)
+    past, future = sides(window)
+    want = _reference(key, token, step, step - past, step + future, -1 if floor is None else floor)
+    got = _outcome(lambda: verify_totp(key, token, step, period=1, window=window, after=floor))
+    assert got == want
+
+
+@given(
+    key=strong_keys,
+    counter=st.one_of(st.integers(0, 2**40), st.sampled_from([0, 1, 2, MAX_COUNTER])),
+    sent=st.integers(-3, 5),
+    look_ahead=st.integers(0, 4),
+    after=st.one_of(st.none(), st.integers(-4, 3)),
+)
+def test_verify_hotp_agrees_with_the_obvious_rules(
+    key: bytes, counter: int, sent: int, look_ahead: int, after: int | None
+) -> None:
+    token = hotp(key, min(max(counter + sent, 0), MAX_COUNTER))
+    floor = None if after is None else min(max(counter + after, -1), MAX_COUNTER)
+    used = -1 if floor is None else floor
+    first = counter - 1 if counter > 0 and used >= counter - 1 else counter
+    want = _reference(key, token, counter, first, counter + look_ahead, used)
+    got = _outcome(lambda: verify_hotp(key, token, counter, look_ahead=look_ahead, after=floor))
+    assert got == want
+
+
+# --- the kernel: the unrolled ±1 window agrees with the loop and computes every candidate ----
+
+
+@given(key=strong_keys, step=st.integers(1, MAX_COUNTER - 1), sent=st.integers(-2, 2))
+def test_the_unrolled_window_agrees_with_the_loop(key: bytes, step: int, sent: int) -> None:
+    mac = PreparedMAC(key, "SHA1")
+    for length in (6, 8, 10):
+        text = hotp(key, min(max(step + sent, 0), MAX_COUNTER), digits=length)
+        around = mac.matches_around(text.encode(), step, length)
+        assert around == mac.matches(text.encode(), step - 1, step + 1, length)
+        assert around == [
+            c for c in (step - 1, step, step + 1) if hotp(key, c, digits=length) == text
+        ]
+
+
+def test_the_default_window_computes_all_three_candidates_every_time() -> None:
+    mac = CountingMAC(KEY)
+    for token, after in ((RFC4226_CODES[1], None), (RFC4226_CODES[3], None), ("000000", 5)):
+        mac.calls = 0
+        with pytest.raises(InvalidToken) if token == "000000" else contextlib.nullcontext():
+            match_window(mac, token.encode(), 2, 1, 1, -1 if after is None else after, 6)
+        assert mac.calls == 3
+    mac.calls = 0
+    assert match_window(mac, RFC4226_CODES[1].encode(), 2, 1, 1, -1, 6) == Match(
+        counter=1, offset=-1
+    )
+    assert mac.calls == 3
+
+
+def test_match_trusted_constructor_builds_an_equal_value() -> None:
+    assert Match._trusted(7, -1) == Match(counter=7, offset=-1)
+    assert repr(Match._trusted(7, -1)) == "Match(counter=7, offset=-1)"

@@ -8,34 +8,18 @@ comes from :func:`rfc6238.cli.common.read_secret_text`; an ``otpauth://`` URI th
 the defaults of every parameter.
 
 >>> p = resolve_text("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", hex_key=False)
->>> p.kind, p.digits, p.algorithm, p.period
+>>> p.type, p.digits, p.algorithm, p.period
 ('totp', 6, 'SHA1', 30)
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time as _time
-from dataclasses import dataclass, field, replace
 
-from .._checks import (
-    MAX_COUNTER,
-    MIN_KEY_BYTES,
-    check_algorithm,
-    check_counter,
-    check_digits,
-    check_look_ahead,
-    check_period,
-    check_t0,
-    check_token,
-    check_window,
-    to_seconds,
-)
-from ..core import hotp, time_step
+from ..core import hotp, pack_counter, time_step
 from ..errors import InvalidToken, MalformedToken, ReplayedToken
-from ..prepared import PreparedMAC
-from ..secret import check_key
-from ..verify import Match, best_match, scan
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -51,22 +35,51 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any
 
+    from ..otp import TOTP
     from ..trace import HOTPTrace, TOTPTrace
+    from ..verify import Match
 
 __all__ = ["OTPParams", "cmd_code", "cmd_explain", "cmd_verify", "resolve_text"]
 
+#: The last counter an 8-byte moving factor can hold (RFC 4226 §5.1): ``code --window`` stops here.
+_LAST_COUNTER = 2**64 - 1
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
 class OTPParams:
-    """Everything needed to compute one code; the key is never shown."""
+    """Everything needed to compute one code; the key is never shown.
 
-    key: bytes = field(repr=False)
-    kind: str = "totp"
-    digits: int = 6
-    algorithm: str = "SHA1"
-    period: int = 30
-    t0: int = 0
-    counter: int | None = None
+    A plain class with ``__slots__`` rather than a dataclass: importing :mod:`dataclasses`
+    was the largest single cost of ``rfc6238 code`` start-up (about 6 ms of 23 ms CPU from a
+    wheel, benchmarks/bench_startup.py). It is immutable by convention: :meth:`replace`
+    returns a changed copy.
+    """
+
+    __slots__ = ("algorithm", "counter", "digits", "key", "period", "t0", "type")
+
+    def __init__(
+        self,
+        *,
+        key: bytes,
+        type: str = "totp",
+        digits: int = 6,
+        algorithm: str = "SHA1",
+        period: int = 30,
+        t0: int = 0,
+        counter: int | None = None,
+    ) -> None:
+        self.key, self.type, self.digits, self.algorithm = key, type, digits, algorithm
+        self.period, self.t0, self.counter = period, t0, counter
+
+    def replace(self, **changes: Any) -> OTPParams:
+        """A copy with ``changes`` applied (the keyword names of the constructor)."""
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        return OTPParams(**{**fields, **changes})
+
+    def __repr__(self) -> str:
+        return (
+            f"OTPParams(type={self.type!r}, digits={self.digits}, algorithm={self.algorithm!r}, "
+            f"period={self.period}, t0={self.t0}, counter={self.counter}, key=<hidden>)"
+        )
 
 
 def resolve_text(text: str, *, hex_key: bool) -> OTPParams:
@@ -78,7 +91,7 @@ def resolve_text(text: str, *, hex_key: bool) -> OTPParams:
     uri = parse_uri(text)
     return OTPParams(
         key=uri.secret,
-        kind=uri.type,
+        type=uri.type,
         digits=uri.digits,
         algorithm=uri.algorithm,
         period=uri.period or 30,
@@ -101,41 +114,43 @@ def add_otp_options(parser: argparse.ArgumentParser) -> None:
 def resolve(args: argparse.Namespace) -> tuple[OTPParams, int | float | None]:
     """Read the secret and merge command-line options over the URI/built-in defaults."""
     params = resolve_text(read_secret_text(args), hex_key=args.hex)
-    changes: dict[str, Any] = {}
-    if args.digits is not None:
-        changes["digits"] = check_digits(args.digits)
-    if args.algorithm is not None:
-        changes["algorithm"] = check_algorithm(args.algorithm)
-    if args.period is not None:
-        changes["period"] = check_period(args.period)
+    options = {"digits": args.digits, "algorithm": args.algorithm, "period": args.period}
+    changes: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     if args.t0 is not None:
-        changes["t0"] = check_t0(args.t0)
+        changes["t0"] = args.t0
     if args.counter is not None:
-        changes["kind"] = "hotp"
-        changes["counter"] = check_counter(args.counter)
-    params = replace(params, **changes)
+        pack_counter(args.counter)  # the typed error for a counter outside 0..2**64-1
+        changes.update(type="hotp", counter=args.counter)
+    params = params.replace(**changes)
+    # The other values are checked by the public functions that use them (hotp, time_step,
+    # the TOTP/HOTP constructors, the traces): typed errors naming each rule.
     moment = parse_time(args.at) if args.at is not None else None
-    if params.kind == "hotp":
+    if params.type == "hotp":
         if moment is not None:
             fail("--at applies to TOTP; this secret is HOTP (use --counter)")
+        for option, value in (("--period", args.period), ("--t0", args.t0)):
+            if value is not None:
+                fail(f"{option} applies to TOTP; this secret is HOTP (RFC 4226 has no time step)")
         if params.counter is None:
             fail("HOTP needs --counter")
-    elif params.kind != "totp":
+    elif params.type != "totp":
         fail("the URI type must be totp or hotp")
     return params, moment
 
 
-def _now(moment: int | float | None) -> int:
-    return to_seconds(_time.time() if moment is None else moment, "--at")
+def _clock(moment: int | float | None) -> int | float:
+    """``--at`` if given, else now: the one place the command line reads the clock."""
+    return _time.time() if moment is None else moment
 
 
 def _current(params: OTPParams, moment: int | float | None) -> tuple[int, int | None]:
     """The expected counter/step and (for TOTP) the time in whole seconds."""
-    if params.kind == "hotp":
+    if params.type == "hotp":
         assert params.counter is not None
         return params.counter, None
-    seconds = _now(moment)
-    return time_step(seconds, period=params.period, t0=params.t0), seconds
+    when = _clock(moment)
+    step = time_step(when, period=params.period, t0=params.t0)  # checks the time first
+    return step, math.floor(when)
 
 
 def cmd_code(args: argparse.Namespace) -> int:
@@ -146,17 +161,17 @@ def cmd_code(args: argparse.Namespace) -> int:
     if not 0 <= width <= 10:
         fail("--window must be between 0 and 10")
     rows = []
-    for counter in range(max(expected - width, 0), min(expected + width, MAX_COUNTER) + 1):
+    for counter in range(max(expected - width, 0), min(expected + width, _LAST_COUNTER) + 1):
         code = hotp(params.key, counter, digits=params.digits, algorithm=params.algorithm)
         rows.append({"offset": counter - expected, "counter": counter, "code": code})
     current = next(row for row in rows if row["offset"] == 0)
     if args.json:
         out: dict[str, Any] = {
-            "type": params.kind,
+            "type": params.type,
             "code": current["code"],
             "counter": expected,
             "digits": params.digits,
-            "algorithm": params.algorithm,
+            "algorithm": params.algorithm.upper(),  # hotp() accepted it: SHA1/256/512, any case
         }
         if seconds is not None:
             start = params.t0 + expected * params.period
@@ -168,7 +183,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     elif args.window is None:
         print(current["code"])
     else:
-        label = "step" if params.kind == "totp" else "counter"
+        label = "step" if params.type == "totp" else "counter"
         for row in rows:
             mark = ">" if row["offset"] == 0 else " "
             print(f"{mark} {label} {row['counter']}  {row['offset']:+d}  {row['code']}")
@@ -186,25 +201,42 @@ def _read_token(args: argparse.Namespace) -> str:
     return token
 
 
-def _verify(params: OTPParams, args: argparse.Namespace, token: str, expected: int) -> Match:
-    raw = check_key(params.key, min_bytes=MIN_KEY_BYTES, allow_short_key=args.allow_short_key)
-    if params.kind == "hotp":
+def _totp(params: OTPParams, *, allow_short_key: bool) -> TOTP:
+    """The public TOTP configuration of ``params``; its constructor checks every parameter."""
+    from ..otp import TOTP  # verify only: the OTP objects stay off the `code` path
+
+    return TOTP(
+        key=params.key,
+        digits=params.digits,
+        algorithm=params.algorithm,
+        period=params.period,
+        t0=params.t0,
+        allow_short_key=allow_short_key,
+    )
+
+
+def _verify(params: OTPParams, args: argparse.Namespace, token: str, moment: float | None) -> Match:
+    """Verify through the public API: the OTP objects check every argument and ``after=``."""
+    if params.type == "hotp":
+        from ..otp import HOTP
+
         if args.window is not None:
             fail("--window applies to TOTP; HOTP takes --look-ahead (RFC 4226 §7.4)")
-        past, future = 0, check_look_ahead(args.look_ahead or 0)
-    else:
-        if args.look_ahead is not None:
-            fail("--look-ahead applies to HOTP; TOTP takes --window")
-        past, future = check_window(_window("1" if args.window is None else args.window))
-    wanted = check_token(token, params.digits)
-    mac = PreparedMAC(raw, check_algorithm(params.algorithm))
-    matches = scan(mac, wanted, expected - past, expected + future, params.digits)
-    if args.last_step is not None and matches:
-        fresh = [m for m in matches if m > args.last_step]
-        if not fresh:
-            raise ReplayedToken("the matching step is not after --last-step (RFC 6238 §5.2)")
-        matches = fresh
-    return best_match(matches, expected)
+        assert params.counter is not None
+        config = HOTP(
+            key=params.key,
+            digits=params.digits,
+            algorithm=params.algorithm,
+            allow_short_key=args.allow_short_key,
+        )
+        look_ahead = 0 if args.look_ahead is None else args.look_ahead
+        return config.verify(token, params.counter, look_ahead=look_ahead, after=args.last_step)
+    if args.look_ahead is not None:
+        fail("--look-ahead applies to HOTP; TOTP takes --window")
+    window = _window("1" if args.window is None else args.window)
+    return _totp(params, allow_short_key=args.allow_short_key).verify(
+        token, _clock(moment), window=window, after=args.last_step
+    )
 
 
 def _window(text: str) -> int | tuple[int, int]:
@@ -221,9 +253,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """``rfc6238 verify``: exit 0 if the token is accepted, 1 if rejected."""
     params, moment = resolve(args)
     token = _read_token(args)
-    expected, _ = _current(params, moment)
     try:
-        match = _verify(params, args, token, expected)
+        match = _verify(params, args, token, moment)
     except InvalidToken as err:
         reason = (
             "malformed"
@@ -236,15 +267,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
             emit_json({"valid": False, "reason": reason, "message": str(err)})
         print(f"rfc6238 verify: rejected: {err}", file=sys.stderr)
         return EXIT_FAILED
-    label = "step" if params.kind == "totp" else "counter"
+    label = "step" if params.type == "totp" else "counter"
     if args.json:
         out: dict[str, Any] = {"valid": True, "counter": match.counter, "offset": match.offset}
-        if params.kind == "hotp":
+        if params.type == "hotp":
             out["next_counter"] = match.counter + 1
         emit_json(out)
     else:
         print(f"accepted: {label} {match.counter} (offset {match.offset:+d})")
-        if params.kind == "hotp":
+        if params.type == "hotp":
             print(f"next counter: {match.counter + 1}")
         else:
             print(f"store --last-step {match.counter} to refuse a replay (RFC 6238 §5.2)")
@@ -275,7 +306,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     params, moment = resolve(args)
     trace: HOTPTrace | TOTPTrace
-    if params.kind == "hotp":
+    if params.type == "hotp":
         assert params.counter is not None
         trace = trace_hotp(
             params.key, params.counter, digits=params.digits, algorithm=params.algorithm
@@ -283,7 +314,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     else:
         trace = trace_totp(
             params.key,
-            _now(moment),
+            _clock(moment),
             period=params.period,
             t0=params.t0,
             digits=params.digits,

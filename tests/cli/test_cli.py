@@ -97,6 +97,19 @@ def test_code_takes_parameters_from_a_uri_secret(call: Call) -> None:
     assert "--at applies to TOTP" in err
 
 
+@pytest.mark.parametrize("option", ["--period", "--t0"])
+@pytest.mark.parametrize("command", ["code", "explain"])
+def test_time_options_with_an_hotp_secret_are_errors_not_dropped(
+    call: Call, option: str, command: str
+) -> None:
+    uri = f"otpauth://hotp/x?secret={RFC_B32}&counter=1"
+    for args, stdin in (((), uri), (("--counter", "1"), RFC_B32)):
+        code, out, err = call(command, "--secret-stdin", *args, option, "60", stdin=stdin)
+        assert code == 2
+        assert out == ""
+        assert f"{option} applies to TOTP; this secret is HOTP" in err
+
+
 @pytest.mark.parametrize(
     ("args", "env", "code", "message"),
     [
@@ -205,6 +218,42 @@ def test_verify_rejections_exit_1(call: Call, token: str, extra: list[str], reas
     assert json.loads(out)["reason"] == reason
     assert "rejected" in err
     assert token.strip() not in err
+
+
+@pytest.mark.parametrize(
+    ("token", "extra", "expect"),
+    [
+        # TOTP at 1111111109 (step 37037036): 081804 is that step, 731029 the step before.
+        ("081804", ["--last-step", "37037035"], {"valid": True, "counter": 37037036, "offset": 0}),
+        ("081804", ["--last-step", "-1"], {"valid": True, "counter": 37037036, "offset": 0}),
+        ("731029", ["--last-step", "37037035"], "replayed"),
+        ("731029", ["--last-step", "37037034"], {"valid": True, "counter": 37037035, "offset": -1}),
+        ("123456", ["--last-step", "37037035"], "no-match"),
+        # HOTP: the last accepted counter was 1, so --counter 2; replaying 1's code is a replay.
+        ("287082", ["--counter", "2", "--last-step", "1"], "replayed"),
+        ("287082", ["--counter", "2"], "no-match"),
+        ("359152", ["--counter", "2", "--last-step", "1"],
+         {"valid": True, "counter": 2, "offset": 0, "next_counter": 3}),
+        ("338314", ["--counter", "2", "--look-ahead", "3", "--last-step", "4"], "replayed"),
+    ],
+)  # fmt: skip
+def test_verify_last_step(call: Call, token: str, extra: list[str], expect: object) -> None:
+    at = [] if "--counter" in extra else ["--at", "1111111109"]
+    code, out, err = call("verify", token, "--secret-env", "K", *at, "--json", *extra, K=RFC_B32)
+    if isinstance(expect, dict):
+        assert (code, json.loads(out)) == (0, expect)
+    else:
+        assert code == 1
+        assert json.loads(out)["reason"] == expect
+        assert "rejected" in err
+
+
+@pytest.mark.parametrize("last", ["-2", str(2**64)])
+def test_verify_last_step_out_of_range_is_a_usage_error(call: Call, last: str) -> None:
+    code, out, err = call("verify", "081804", "--secret-env", "K", "--at", "1111111109",
+                          "--last-step", last, K=RFC_B32)  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "InvalidParameter: after, the last accepted counter or step, must be in" in err
 
 
 def test_verify_bad_window_option(call: Call) -> None:
