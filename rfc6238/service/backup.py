@@ -159,7 +159,10 @@ def normalize_backup_code(text: str) -> str:
     if not isinstance(text, str):
         raise InvalidType(f"backup code must be a str, not {type(text).__name__}")
     if len(text) > MAX_INPUT_LENGTH or not text.isascii():
-        raise MalformedToken(f"backup code must be at most {MAX_INPUT_LENGTH} ASCII characters")
+        raise MalformedToken(
+            f"backup code must be {MAX_INPUT_LENGTH} ASCII characters at most, got {len(text)}"
+            + ("" if text.isascii() else ", not all ASCII")
+        )
     canonical = text.upper().translate(_READ_AS)
     if len(canonical) != CODE_LENGTH or not _ALPHABET_SET.issuperset(canonical):
         raise MalformedToken(
