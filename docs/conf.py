@@ -56,6 +56,9 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 myst_heading_anchors = 3
+# Live controls (ipywidgets) need a kernel: the site loads no widget scripts from outside (a
+# static site must work offline), and site.css says where a control would be.
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 
 # API reference: Google-style docstrings; their doctests render as examples.
 autosummary_generate = True
