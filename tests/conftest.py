@@ -6,6 +6,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# The PostgreSQL fixtures (pg_server, pg_dsn): tests/service/pg_fixtures.py.
+pytest_plugins = ["pg_fixtures"]
+
 settings.register_profile(
     "ci",
     derandomize=True,

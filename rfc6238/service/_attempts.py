@@ -1,157 +1,270 @@
-"""One verification attempt: throttle first, then evaluate, then count (RFC 4226 §7.3).
+"""One verification attempt: reserve, then evaluate, then settle (RFC 4226 §7.3).
 
-Shared by the service's TOTP, confirmation and backup-code paths, so all three use the same
-failure counter, the same audit events and the same dummy work for unknown users.
+1. **Reserve** (:meth:`Attempts.reserve`): one conditional write counts the attempt as a
+   failure while the policy still allows a guess; refused requests are audited and answered
+   ``RateLimited``/``AccountLocked`` without their code being looked at.
+2. **Evaluate** (:meth:`Attempts.match_otp`, :meth:`Attempts.match_backup`): the token is
+   validated, then the secret decrypted (or the dummy, for unknown users) and every
+   candidate compared.
+3. **Settle**: a match is claimed by the caller (the claim resets the count); a failure
+   (:meth:`Attempts.fail`) keeps the reserved count and is audited.
+
+Shared by the service's TOTP/HOTP, confirmation and backup-code paths, so all of them use
+the same failure counter, the same audit events and the same dummy work for unknown users.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Final, NoReturn
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Final
 
-from .._checks import check_algorithm, check_token
-from ..core import time_step
-from ..errors import AccountLocked, InvalidToken, MalformedToken, RateLimited, ReplayedToken
-from ..prepared import PreparedMAC
+from .._checks import check_token
+from ..errors import (
+    AccountLocked,
+    InvalidEncoding,
+    InvalidToken,
+    MalformedToken,
+    RateLimited,
+    ReplayedToken,
+    StorageError,
+)
 from ..secret import generate_secret
-from ..verify import scan
+from ..verify import Match as VerifiedMatch
+from ..verify import verify_hotp, verify_totp
 from . import backup
+from ._enroll import sealed_credential
 from .audit import AuditEvent, EventName, Factor, Outcome
-from .envelope import open_envelope, seal
+from .envelope import open_envelope
 from .keyring import KeyRing
 from .policy import Policy
 from .rotation import credential_binding
-from .store import AccountRow, BackupCodeRow, CredentialRow, TwoFactorStore
+from .store import DEFAULT_DEVICE, BackupCodeRow, CredentialRow, Reservation, TwoFactorStore
 
-__all__ = ["INVALID", "REPLAYED", "Attempts"]
+__all__ = ["INVALID", "REPLAYED", "Attempts", "Match"]
 
 INVALID: Final = "code is not valid"
 REPLAYED: Final = "code was already used"
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A code that matched: the credential, the step (or counter) to claim, its offset."""
+
+    credential: CredentialRow
+    step: int
+    offset: int
+
+
 class Attempts:
-    """Throttle checks, code evaluation and failure recording over one store."""
+    """Reservation, code evaluation and failure settlement over one store."""
 
     def __init__(self, store: TwoFactorStore, ring: KeyRing, policy: Policy, dummy_id: str) -> None:
         self.store, self.ring, self.policy, self.rule = store, ring, policy, policy.rule
         # Unknown users decrypt and check this credential, so they cost what a real user does.
-        dummy = CredentialRow(
-            id=dummy_id, kind=policy.type, user_id="", state="active", secret=b"",
-            key_id=ring.active,
-            digits=policy.digits, period=policy.period, algorithm=policy.algorithm, t0=0,
-            last_step=-1, drift=0, created_at=0,
-        )  # fmt: skip
         raw = generate_secret(policy.secret_bytes).reveal()
-        secret = seal(ring, raw, credential_binding(dummy))
-        self.dummy = replace(dummy, secret=secret)
+        pending = sealed_credential(ring, policy, "", DEFAULT_DEVICE, dummy_id, raw, 0)
+        self.dummy = replace(pending, state="active")
         self.dummy_hash = backup.hash_backup_code(
             backup.generate_backup_code(), params=policy.backup_scrypt
         )
 
-    def steps(self, cred: CredentialRow, token: str, now: int) -> tuple[list[int], int]:
-        """Every matching step (TOTP) or counter (HOTP) in the window, and the expected one.
+    # --- 1. reserve -------------------------------------------------------------------------
 
-        TOTP: ``T - past .. T + future`` around the current step ``T``, widened on one side
-        by the learned drift (RFC 6238 §5.2, §6). HOTP: the next counter and ``look_ahead``
-        more (RFC 4226 §7.4). The secret is decrypted for this call only (never cached), the
-        token checked, and every candidate compared (:func:`rfc6238.verify.scan`).
+    def reserve(
+        self, user_id: str, now: int, event: EventName, factor: Factor | None
+    ) -> Reservation:
+        """Reserve one attempt, or audit the refusal and raise; nothing about the code is used.
+
+        ``factor`` None: the kind of the user's active credential (or the policy's type).
+
+        Raises:
+            RateLimited: backing off (``retry_after`` seconds).
+            AccountLocked: the failure cap was reached.
         """
-        key = open_envelope(self.ring, cred.secret, credential_binding(cred))
-        mac = PreparedMAC(key, check_algorithm(cred.algorithm))
-        wanted = check_token(token, cred.digits)
-        if cred.kind == "hotp":
-            first = cred.last_step + 1
-            return scan(mac, wanted, first, first + self.policy.look_ahead, cred.digits), first
-        current = time_step(now, period=cred.period, t0=cred.t0)
-        past, future = self.policy.window  # type: ignore[misc]  # Policy stores a (past, future) pair
-        first = current - past - max(0, -cred.drift)
-        last = current + future + max(0, cred.drift)
-        return scan(mac, wanted, first, last, cred.digits), current
-
-    def check_throttle(
-        self, account: AccountRow | None, now: int, event: EventName, factor: Factor
-    ) -> None:
-        """Raise (and audit) if the account is backing off or locked; before any evaluation."""
-        if account is None:
-            return
-        wait = self.rule.retry_after(account.failures, account.last_failure_at, now)
-        if wait:
-            self.reject(account, now, event, factor, wait)
-
-    def reject(
-        self, account: AccountRow, now: int, event: EventName, factor: Factor, wait: float
-    ) -> NoReturn:
+        res = self.store.reserve_attempt(user_id, now=now, rule=self.rule)
+        if res.granted:
+            return res
+        active = res.account.active[0] if res.account.active else None
+        wait = max(self.rule.retry_after(res.failures, res.last_failure_at, now), 1.0)
         locked = wait == float("inf")
-        self.store.append_audit(AuditEvent(
-            at=now, event=event, user_id=account.user_id, factor=factor,
-            credential_id=account.active.id if account.active else None,
-            outcome="locked" if locked else "rate_limited", failures=account.failures,
-        ))  # fmt: skip
+        self.store.append_audit(
+            [
+                AuditEvent(
+                    at=now,
+                    event=event,
+                    user_id=user_id,
+                    credential_id=active.id if active else None,
+                    factor=factor or (active.kind if active else self.policy.type),
+                    outcome="locked" if locked else "rate_limited",
+                    failures=res.failures,
+                )
+            ]
+        )
         if locked:
             raise AccountLocked("too many consecutive failures: locked until an authorised unlock")
         raise RateLimited(
             f"too many consecutive failures: retry after {wait:.0f} s", retry_after=wait
         )
 
-    def throttled_at_claim(
-        self, user_id: str, now: int, event: EventName, factor: Factor
-    ) -> NoReturn:
-        """A concurrent failure throttled the account between check and claim."""
-        account = self.store.load_account(user_id)
-        if account is not None:
-            wait = self.rule.retry_after(account.failures, account.last_failure_at, now)
-            self.reject(account, now, event, factor, max(wait, 1.0))
-        raise InvalidToken(INVALID)
+    # --- 3. settle a failure ------------------------------------------------------------------
 
-    def fail(self, user_id: str, cred: CredentialRow | None, now: int, event: EventName,
-             factor: Factor, outcome: Outcome) -> None:  # fmt: skip
-        """Count one failure atomically and audit it (also for unknown users: same work)."""
-        self.store.record_failure(user_id, now=now, rule=self.rule, event=AuditEvent(
-            at=now, event=event, user_id=user_id, credential_id=cred.id if cred else None,
-            factor=factor, outcome=outcome,
-        ))  # fmt: skip
+    def fail(
+        self,
+        res: Reservation,
+        user_id: str,
+        cred: CredentialRow | None,
+        now: int,
+        event: EventName,
+        factor: Factor,
+        outcome: Outcome,
+        detail: str = "token is malformed",
+    ) -> InvalidToken:
+        """Audit a failed attempt (its reservation already counted it); the error to raise.
 
-    def match_otp(self, user_id: str, cred: CredentialRow | None, token: str, now: int,
-                   event: EventName) -> tuple[CredentialRow, int, int]:  # fmt: skip
-        """Evaluate ``token`` (against the dummy if ``cred`` is None).
-
-        Returns the credential, the smallest matching step above its last used step, and
-        that step's offset from now. Failures are counted before raising.
+        The reservation that reached the cap also writes the ``lockout`` event.
         """
-        target = self.dummy if cred is None else cred
-        try:
-            steps, expected = self.steps(target, token, now)
-        except MalformedToken:
-            self.fail(user_id, cred, now, event, target.kind, "malformed")
-            raise
-        fresh = [s for s in steps if s > target.last_step]
-        if cred is None or not steps:
-            self.fail(user_id, cred, now, event, target.kind, "invalid")
-            raise InvalidToken(INVALID)
-        if not fresh:
-            self.fail(user_id, cred, now, event, target.kind, "replay")
-            raise ReplayedToken(REPLAYED)
-        return cred, min(fresh), min(fresh) - expected
+        events = [
+            AuditEvent(
+                at=now,
+                event=event,
+                user_id=user_id,
+                credential_id=cred.id if cred else None,
+                factor=factor,
+                outcome=outcome,
+                failures=res.failures,
+            )
+        ]
+        if res.failures == self.rule.max_failures:
+            events.append(
+                AuditEvent(at=now, event="lockout", user_id=user_id, failures=res.failures)
+            )
+        self.store.append_audit(events)
+        if outcome == "replay":
+            return ReplayedToken(REPLAYED)
+        if outcome == "malformed":
+            return MalformedToken(detail)
+        return InvalidToken(INVALID)
 
-    def match_backup(self, user_id: str, cred: CredentialRow | None, rows: list[BackupCodeRow],
-                     code: str, now: int) -> BackupCodeRow:  # fmt: skip
+    # --- 2. evaluate --------------------------------------------------------------------------
+
+    def evaluate(self, cred: CredentialRow, token: str, now: int) -> VerifiedMatch | Outcome:
+        """Compare ``token`` with every candidate of ``cred``'s window.
+
+        The token is validated first, before the secret is decrypted (``"malformed"``).
+        Then the public engine with the replay floor ``after = last_step`` (RFC 6238 §5.2):
+        TOTP ``T - past .. T + future`` around the current step, widened on one side by the
+        learned drift, which is bounded again here (RFC 6238 §6); HOTP the next counter and
+        ``look_ahead`` more (RFC 4226 §7.4). Returns the match or the outcome. The secret is
+        decrypted for this call only, and the engine's exception (whose frames hold it) is
+        dropped here, not re-raised.
+        """
+        try:
+            check_token(token, cred.digits)
+        except MalformedToken:
+            return "malformed"
+        key = open_envelope(self.ring, cred.secret, credential_binding(cred))
+        try:
+            if cred.kind == "hotp":
+                return verify_hotp(
+                    key,
+                    token,
+                    cred.last_step + 1,
+                    look_ahead=self.policy.look_ahead,
+                    after=cred.last_step,
+                    digits=cred.digits,
+                    algorithm=cred.algorithm,
+                    allow_short_key=True,
+                )
+            past, future = self.policy.window  # type: ignore[misc]  # a tuple after validation
+            drift = max(-self.policy.max_drift, min(self.policy.max_drift, cred.drift))
+            return verify_totp(
+                key,
+                token,
+                now,
+                window=(past + max(0, -drift), future + max(0, drift)),
+                after=cred.last_step,
+                period=cred.period,
+                t0=cred.t0,
+                digits=cred.digits,
+                algorithm=cred.algorithm,
+                allow_short_key=True,
+            )
+        except ReplayedToken:
+            return "replay"
+        except InvalidToken:
+            return "invalid"
+        finally:
+            del key
+
+    def match_otp(
+        self,
+        res: Reservation,
+        user_id: str,
+        creds: Sequence[CredentialRow],
+        token: str,
+        now: int,
+        event: EventName,
+    ) -> Match:
+        """Evaluate ``token`` against every credential in ``creds`` (the dummy if none).
+
+        Every credential is evaluated, matching or not, so the work does not tell which
+        device (if any) matched. Returns the first match in device order; otherwise settles
+        the failure (malformed for every device, replay, or invalid) and raises.
+        """
+        targets = tuple(creds) or (self.dummy,)
+        found = [(cred, self.evaluate(cred, token, now)) for cred in targets]
+        for cred, result in found:
+            if creds and not isinstance(result, str):
+                return Match(cred, result.counter, result.offset)
+        outcomes = {result for _, result in found}
+        outcome: Outcome = (
+            "malformed"
+            if outcomes == {"malformed"}
+            else "replay"
+            if creds and "replay" in outcomes
+            else "invalid"
+        )
+        one = creds[0] if len(creds) == 1 else None
+        raise self.fail(
+            res,
+            user_id,
+            one,
+            now,
+            event,
+            targets[0].kind,
+            outcome,
+            f"token must be {targets[0].digits} ASCII digits",
+        )
+
+    def match_backup(
+        self,
+        res: Reservation,
+        user_id: str,
+        enrolled: bool,
+        rows: list[BackupCodeRow],
+        code: str,
+        now: int,
+    ) -> BackupCodeRow:
         """The unused row ``code`` matches; every attempt hashes a full, padded set."""
         try:
             canonical = backup.normalize_backup_code(code)
-        except MalformedToken:
-            self.fail(user_id, cred, now, "verify", "backup_code", "malformed")
-            raise
+        except MalformedToken as err:
+            raise self.fail(
+                res, user_id, None, now, "verify", "backup_code", "malformed", str(err)
+            ) from None
         slots: list[BackupCodeRow | None] = [*rows]
         slots += [None] * (max(self.policy.backup_codes, len(rows)) - len(rows))
         matched: BackupCodeRow | None = None
         for row in slots:  # no early exit: every slot costs one scrypt
-            ok = backup.check_normalized(canonical, row.code_hash if row else self.dummy_hash)
+            try:
+                ok = backup.check_normalized(canonical, row.code_hash if row else self.dummy_hash)
+            except InvalidEncoding:  # bounded parameters: refused before any hashing
+                raise StorageError("a stored backup code hash is corrupt") from None
             if ok and row is not None and matched is None:
                 matched = row
-        if cred is None or matched is None:
-            self.fail(user_id, cred, now, "verify", "backup_code", "invalid")
-            raise InvalidToken(INVALID)
+        if not enrolled or matched is None:
+            raise self.fail(res, user_id, None, now, "verify", "backup_code", "invalid")
         if matched.used_at is not None:
-            self.fail(user_id, cred, now, "verify", "backup_code", "replay")
-            raise ReplayedToken(REPLAYED)
+            raise self.fail(res, user_id, None, now, "verify", "backup_code", "replay")
         return matched

@@ -1,23 +1,36 @@
 """Connections and transactions for the SQLite store (see :mod:`rfc6238.service.sqlite_store`).
 
-One connection per thread and per process; writes are ``BEGIN IMMEDIATE ... COMMIT`` with
-a busy timeout; the schema is migrated by ``PRAGMA user_version`` in one transaction.
+* One connection per thread and per process. A connection lives in a small handle held
+  only by its thread's ``threading.local``: when the thread ends, the handle is freed and
+  the connection closed, so thousands of short-lived request threads do not pile up file
+  descriptors. In a forked child the parent's connections are never used or closed (their
+  POSIX locks and WAL state are the parent's): they are parked for the life of the child.
+* The file is created ``0600`` with ``O_NOFOLLOW``; a symlink (for the database or its
+  ``-wal``/``-shm`` files) is refused.
+* Writes are ``BEGIN IMMEDIATE ... COMMIT`` with a busy timeout; every ``sqlite3`` error
+  (locked, full disk, corrupt file) becomes a :class:`~rfc6238.errors.StorageError`.
+* The schema is migrated by ``PRAGMA user_version`` in one transaction.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any, Final
 
 from ..errors import InvalidParameter, StorageError
 from ._sqlite_schema import MIGRATIONS, MIN_SQLITE, SCHEMA_VERSION
 from .store import ClaimResult
 
 __all__ = ["Abort", "SQLiteConnections"]
+
+#: Connections inherited over fork, kept alive (never closed) for the life of the child.
+_PARKED: Final[list[sqlite3.Connection]] = []
 
 
 class Abort(Exception):
@@ -27,108 +40,179 @@ class Abort(Exception):
         self.result = result
 
 
+class _Handle:
+    """Owns one connection; closing happens when its thread's local storage drops it."""
+
+    __slots__ = ("__weakref__", "conn", "pid")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn, self.pid = conn, os.getpid()
+
+    def close(self) -> None:
+        if self.pid == os.getpid():
+            self.conn.close()
+        else:  # a fork child: the connection is the parent's
+            _PARKED.append(self.conn)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _storage_error(what: str, err: BaseException) -> StorageError:
+    return StorageError(f"{what}: {type(err).__name__}: {err}")
+
+
+def _create_private(path: str) -> None:
+    """Create ``path`` 0600 if missing; refuse symlinks for it and its WAL/SHM files."""
+    for candidate in (path, path + "-wal", path + "-shm"):
+        try:
+            if stat.S_ISLNK(os.lstat(candidate).st_mode):
+                raise StorageError(f"refusing a symlink for the database file {candidate!r}")
+        except FileNotFoundError:
+            pass
+        except OSError as err:
+            raise _storage_error("cannot inspect the database file", err) from err
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as err:
+        raise _storage_error("cannot open the database file", err) from err
+    os.close(fd)
+
+
 class SQLiteConnections:
     """Per-thread, fork-aware connections to one database file, and transaction helpers.
 
-    Args:
-        path: The database file (created if missing). ``":memory:"`` is refused: every
-            thread has its own connection, and each would see a different empty database.
-        timeout: Seconds a writer waits for the lock before :class:`StorageError`.
-        synchronous: ``"FULL"`` (default) or ``"NORMAL"`` (faster, may lose the last
-            commits on power loss, never on a process crash).
+    The arguments are :class:`~rfc6238.service.sqlite_store.SQLiteStore`'s, checked here.
     """
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        timeout: float = 30.0,
-        synchronous: Literal["FULL", "NORMAL"] = "FULL",
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], timeout: float, synchronous: str) -> None:
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise StorageError("the SQLite store needs SQLite 3.37 or later")
-        self._path = os.fspath(path)
+        try:
+            self._path = os.fspath(path)
+        except TypeError as err:
+            raise InvalidParameter("path must be a str or os.PathLike") from err
+        if not isinstance(self._path, str):
+            raise InvalidParameter("path must be a str path, not bytes")
         if self._path in ("", ":memory:") or self._path.startswith("file:"):
             raise InvalidParameter("path must be a database file, not ':memory:' or a URI")
+        if "\x00" in self._path:
+            raise InvalidParameter("path must not contain NUL characters")
         if synchronous not in ("FULL", "NORMAL"):
             raise InvalidParameter("synchronous must be 'FULL' or 'NORMAL'")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
-            raise InvalidParameter("timeout must be a non-negative number of seconds")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            raise InvalidParameter("timeout must be a number of seconds")
+        if not 0 <= timeout <= 3600:  # also refuses nan
+            raise InvalidParameter("timeout must be between 0 and 3600 seconds")
         self._timeout = float(timeout)
         self._synchronous = synchronous
-        self._guard = threading.Lock()
         self._fork_reset()
-        self._migrate()
+        _create_private(self._path)
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
 
     def _fork_reset(self) -> None:
         self._pid = os.getpid()
+        # A new lock too: a fork taken while another thread held the old one would
+        # otherwise leave it locked forever in the child.
+        self._guard = threading.Lock()
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._handles: weakref.WeakSet[_Handle] = weakref.WeakSet()
 
-    def _conn(self) -> sqlite3.Connection:
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use, closed when the thread ends)."""
         if self._pid != os.getpid():
-            # Connections copied by fork belong to the parent: dropping them is safe, using
-            # or closing them is not (their POSIX locks are the parent's).
-            self._inherited = self._connections
             self._fork_reset()
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            try:
-                conn = sqlite3.connect(
-                    self._path, timeout=self._timeout, isolation_level=None,
-                    check_same_thread=False,
-                )  # fmt: skip
-                conn.execute("PRAGMA foreign_keys = ON")
-                conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-                conn.execute("PRAGMA trusted_schema = OFF")
-            except sqlite3.Error as err:
-                raise StorageError(f"cannot open the database: {type(err).__name__}") from err
-            self._local.conn = conn
-            with self._guard:
-                self._connections.append(conn)
+        handle: _Handle | None = getattr(self._local, "handle", None)
+        if handle is not None:
+            return handle.conn
+        try:
+            conn = sqlite3.connect(
+                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as err:
+            raise _storage_error("cannot open the database", err) from err
+        handle = _Handle(conn)  # from here on, dropping the handle closes the connection
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+            conn.execute("PRAGMA trusted_schema = OFF")
+        except sqlite3.Error as err:
+            handle.close()
+            raise _storage_error("cannot configure the database", err) from err
+        self._local.handle = handle
+        with self._guard:
+            self._handles.add(handle)
         return conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (rolled back on any exception)."""
+        conn = self.connection()
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as err:
-            raise StorageError(f"cannot start a write transaction: {err}") from err
+            raise _storage_error("cannot start a write transaction", err) from err
         try:
             yield conn
             conn.execute("COMMIT")
         except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            except sqlite3.Error as err:
+                raise _storage_error("rollback failed", err) from exc
             if isinstance(exc, sqlite3.Error):
-                raise StorageError(f"write failed: {exc}") from exc
+                raise _storage_error("write failed", exc) from exc
             raise
 
-    def _transact(self, body: Callable[[sqlite3.Connection], None]) -> ClaimResult:
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction (``BEGIN`` ... ``COMMIT``): several reads, one snapshot."""
+        conn = self.connection()
         try:
-            with self._write() as conn:
+            conn.execute("BEGIN")
+            yield conn
+        except sqlite3.Error as err:
+            raise _storage_error("read failed", err) from err
+        finally:
+            try:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+            except sqlite3.Error as err:
+                raise _storage_error("read failed", err) from err
+
+    def transact(self, body: Callable[[sqlite3.Connection], None]) -> ClaimResult:
+        """Run ``body`` in a write transaction; an :class:`Abort` rolls back with its result."""
+        try:
+            with self.write() as conn:
                 body(conn)
         except Abort as abort:
             return abort.result
         return ClaimResult.OK
 
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """All rows of one statement, outside any transaction."""
         try:
-            return self._conn().execute(sql, params).fetchall()
+            return self.connection().execute(sql, params).fetchall()
         except sqlite3.Error as err:
-            raise StorageError(f"read failed: {err}") from err
+            raise _storage_error("read failed", err) from err
 
     def _migrate(self) -> None:
-        conn = self._conn()
+        conn = self.connection()
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlite3.Error as err:
-            raise StorageError(f"cannot switch the database to WAL: {err}") from err
+            raise _storage_error("cannot switch the database to WAL", err) from err
         if str(mode).lower() != "wal":
             raise StorageError("the database file does not support the WAL journal")
-        with self._write() as conn:
+        with self.write() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if not isinstance(version, int) or version < 0:
+                raise StorageError("the database has a corrupt schema version")
             if version > SCHEMA_VERSION:
                 raise StorageError(
                     f"database schema version {version} is newer than this library's "
@@ -141,14 +225,14 @@ class SQLiteConnections:
 
     def schema_version(self) -> int:
         """The ``user_version`` of the database."""
-        return int(self._read("PRAGMA user_version")[0][0])
+        return int(self.read("PRAGMA user_version")[0][0])
 
     def close(self) -> None:
         """Close every connection this process opened (call when no thread uses the store)."""
         if self._pid != os.getpid():
             return
         with self._guard:
-            connections, self._connections = self._connections, []
+            handles, self._handles = list(self._handles), weakref.WeakSet()
         self._local = threading.local()
-        for conn in connections:
-            conn.close()
+        for handle in handles:
+            handle.close()

@@ -72,6 +72,32 @@ _V1: Final = (
        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
 )
 
+# Version 2: many named devices per user (one active and one pending per device name),
+# backup codes per user, the time each credential was last used.
+_V2: Final = (
+    "ALTER TABLE credentials ADD COLUMN device TEXT NOT NULL DEFAULT 'default'",
+    "ALTER TABLE credentials ADD COLUMN last_used_at INTEGER",
+    "DROP INDEX credentials_one_active",
+    "DROP INDEX credentials_one_pending",
+    "CREATE UNIQUE INDEX credentials_one_active ON credentials (user_id, device) "
+    "WHERE state = 'active'",
+    "CREATE UNIQUE INDEX credentials_one_pending ON credentials (user_id, device) "
+    "WHERE state = 'pending'",
+    """CREATE TABLE backup_codes_v2 (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES accounts (user_id),
+        position INTEGER NOT NULL,
+        code_hash TEXT NOT NULL,
+        used_at INTEGER
+    ) STRICT""",
+    "INSERT INTO backup_codes_v2 (id, user_id, position, code_hash, used_at) "
+    "SELECT b.id, c.user_id, b.position, b.code_hash, b.used_at "
+    "FROM backup_codes b JOIN credentials c ON c.id = b.credential_id",
+    "DROP TABLE backup_codes",
+    "ALTER TABLE backup_codes_v2 RENAME TO backup_codes",
+    "CREATE INDEX backup_codes_user ON backup_codes (user_id, position)",
+)
+
 #: Statements per migration; the database's ``user_version`` counts the ones applied.
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1,)
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -58,6 +58,11 @@ ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH: Final = 16
 #: Longest input looked at: room for separators, and a bound on work for hostile input.
 MAX_INPUT_LENGTH: Final = 64
+#: Bounds on one scrypt call (see :class:`ScryptParams`).
+MAX_SCRYPT_MEMORY: Final = 32 * 2**20
+MAX_SCRYPT_WORK: Final = 2**18
+#: Longest stored hash accepted (the parameters, a salt and a hash fit in far less).
+MAX_STORED_LENGTH: Final = 200
 _SALT_BYTES: Final = 16
 _HASH_BYTES: Final = 32
 _READ_AS: Final = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
@@ -71,8 +76,16 @@ class ScryptParams:
     The default ``n=2**12, r=8, p=1`` uses 4 MiB and about 15 ms per hash. The codes are
     80-bit random values, not passwords: a stolen table costs 2**79 scrypt calls per code
     on average, so the work factor only has to make the hash a KDF (as 63B asks for secrets
-    below 112 bits), not to stretch a guessable secret. Bounds: ``n`` a power of two in
-    2**10..2**20, ``r`` 1..32, ``p`` 1..16 (also enforced when parsing a stored hash).
+    below 112 bits), not to stretch a guessable secret. Bounds, checked here, so at
+    configuration and again for every parameter string read from a stored hash: ``n`` a
+    power of two in 2**10..2**16, ``r`` 1..16, ``p`` 1..4, memory ``128 * n * r`` at most
+    32 MiB and work ``n * r * p`` at most 8 times the default (about 0.1 s per hash), so a
+    tampered row cannot make one attempt cost seconds or a gigabyte.
+
+    >>> ScryptParams(n=2**16, r=16)
+    Traceback (most recent call last):
+      ...
+    rfc6238.errors.InvalidParameter: scrypt memory 128 * n * r must be at most 32 MiB
     """
 
     n: int = 2**12
@@ -81,12 +94,17 @@ class ScryptParams:
 
     def __post_init__(self) -> None:
         n = check_int(self.n, "n")
-        if n < 2**10 or n > 2**20 or n & (n - 1):
-            raise InvalidParameter("scrypt n must be a power of two between 2**10 and 2**20")
-        if not 1 <= check_int(self.r, "r") <= 32:
-            raise InvalidParameter("scrypt r must be between 1 and 32")
-        if not 1 <= check_int(self.p, "p") <= 16:
-            raise InvalidParameter("scrypt p must be between 1 and 16")
+        if n < 2**10 or n > 2**16 or n & (n - 1):
+            raise InvalidParameter("scrypt n must be a power of two between 2**10 and 2**16")
+        r, p = check_int(self.r, "r"), check_int(self.p, "p")
+        if not 1 <= r <= 16:
+            raise InvalidParameter("scrypt r must be between 1 and 16")
+        if not 1 <= p <= 4:
+            raise InvalidParameter("scrypt p must be between 1 and 4")
+        if 128 * n * r > MAX_SCRYPT_MEMORY:
+            raise InvalidParameter("scrypt memory 128 * n * r must be at most 32 MiB")
+        if n * r * p > MAX_SCRYPT_WORK:
+            raise InvalidParameter("scrypt work n * r * p must be at most 2**18")
 
     def encode(self) -> str:
         """The parameter string stored before the salt, e.g. ``'scrypt$n=4096,r=8,p=1'``."""
@@ -201,12 +219,17 @@ def parse_backup_hash(stored: str) -> tuple[ScryptParams, bytes, bytes]:
     """
     if not isinstance(stored, str):
         raise InvalidType(f"stored hash must be a str, not {type(stored).__name__}")
+    if len(stored) > MAX_STORED_LENGTH or not stored.isascii():
+        raise InvalidEncoding("stored backup code hash is too long or not ASCII")
     parts = stored.split("$")
-    if len(parts) != 4 or parts[0] != "scrypt" or not stored.isascii():
+    if len(parts) != 4 or parts[0] != "scrypt":
         raise InvalidEncoding("stored backup code hash must be 'scrypt$params$salt$hash'")
     try:
         fields = dict(item.split("=", 1) for item in parts[1].split(","))
-        if sorted(fields) != ["n", "p", "r"] or not all(v.isdigit() for v in fields.values()):
+        digits = frozenset("0123456789")
+        if sorted(fields) != ["n", "p", "r"] or not all(
+            0 < len(v) <= 8 and digits.issuperset(v) for v in fields.values()
+        ):
             raise ValueError(parts[1])
         params = ScryptParams(n=int(fields["n"]), r=int(fields["r"]), p=int(fields["p"]))
         salt, digest = _unb64(parts[2]), _unb64(parts[3])

@@ -8,7 +8,7 @@ allows at most 100), 10 backup codes (63B-4 §3.1.2).
 
 >>> Policy()
 Policy(type='totp', digits=6, period=30, algorithm='SHA1', window=(1, 1), look_ahead=10, \
-secret_bytes=20, max_drift=2, \
+resync_window=100, secret_bytes=20, max_drift=2, \
 max_failures=20, backoff_after=5, backoff_base=1, backoff_max=900, backup_codes=10, \
 backup_scrypt=ScryptParams(n=4096, r=8, p=1), enrollment_ttl=900)
 >>> Policy(digits=9)
@@ -56,8 +56,9 @@ class Policy:
         algorithm: ``"SHA1"``, ``"SHA256"`` or ``"SHA512"``.
         window: Steps accepted before/after the current one: an int or ``(past, future)``,
             each 0..5.
-        look_ahead: HOTP resynchronisation: counters accepted after the expected one
-            (RFC 4226 §7.4), 0 to 50.
+        look_ahead: HOTP: counters accepted after the expected one (RFC 4226 §7.4), 0 to 50.
+        resync_window: HOTP resynchronisation: counters searched for two consecutive codes
+            after the expected one (RFC 4226 §7.4), ``look_ahead`` to 1000.
         secret_bytes: Length of generated secrets, 16 to 64 (import accepts any length in
             that range).
         max_drift: Largest learned clock drift in steps (RFC 6238 §6), 0 to 10.
@@ -77,6 +78,7 @@ class Policy:
     algorithm: str = "SHA1"
     window: int | tuple[int, int] = 1
     look_ahead: int = 10
+    resync_window: int = 100
     secret_bytes: int = 20
     max_drift: int = 2
     max_failures: int = 20
@@ -102,6 +104,11 @@ class Policy:
             raise InvalidParameter("policy window sides must be between 0 and 5 steps")
         set_(self, "window", window)
         set_(self, "look_ahead", _between("look_ahead", self.look_ahead, 0, 50))
+        set_(
+            self,
+            "resync_window",
+            _between("resync_window", self.resync_window, max(self.look_ahead, 1), 1000),
+        )
         if type(self.allow_short_key) is not bool:
             raise InvalidType("allow_short_key must be a bool")
         set_(

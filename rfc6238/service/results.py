@@ -27,7 +27,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..qr import QRCode
     from ..uri import KeyURI
 
-__all__ = ["BackupCodeUse", "BackupCodes", "Enrollment", "RotationReport", "Status", "Verification"]
+__all__ = [
+    "BackupCodeUse",
+    "BackupCodes",
+    "Device",
+    "Enrollment",
+    "RotationReport",
+    "Status",
+    "Verification",
+]
 
 
 class BackupCodes:
@@ -72,6 +80,7 @@ class Enrollment:
         type: ``"totp"`` or ``"hotp"`` (an HOTP app starts at counter 0).
         user_id: The user.
         credential_id: The new credential's id.
+        device: The device name it is enrolled under.
         secret: The new shared secret (masked; :meth:`Secret.reveal_base32` for manual entry).
         account: The account name shown in the app (defaults to the user id).
         issuer: The service name shown in the app.
@@ -82,6 +91,7 @@ class Enrollment:
     type: Literal["totp", "hotp"]
     user_id: str
     credential_id: str
+    device: str
     secret: Secret
     account: str
     issuer: str
@@ -116,24 +126,48 @@ class Enrollment:
 
     def _repr_html_(self) -> str:
         every = "" if self.type == "hotp" else f", every {self.period} s"
-        return _html_table("Enrollment (pending until confirmed)", {
-            "user": self.user_id,
-            "account shown in the app": self.account,
-            "issuer": self.issuer,
-            "secret": f"<{len(self.secret)} bytes, {8 * len(self.secret)} bits, hidden>",
-            "codes": f"{self.type}, {self.digits} digits, HMAC-{self.algorithm}{every}",
-            "confirm before": datetime.fromtimestamp(self.expires_at, UTC).isoformat(),
-        })  # fmt: skip
+        return _html_table(
+            "Enrollment (pending until confirmed)",
+            {
+                "user": self.user_id,
+                "account shown in the app": self.account,
+                "issuer": self.issuer,
+                "secret": f"<{len(self.secret)} bytes, {8 * len(self.secret)} bits, hidden>",
+                "codes": f"{self.type}, {self.digits} digits, HMAC-{self.algorithm}{every}",
+                "confirm before": datetime.fromtimestamp(self.expires_at, UTC).isoformat(),
+            },
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verification:
-    """A successful verification: ``step`` was claimed; ``offset`` is its drift in steps."""
+    """A successful verification: ``step`` (or counter) of ``device`` was claimed; ``offset``
+    is its distance from the expected step or counter."""
 
     user_id: str
     credential_id: str
+    device: str
     step: int
     offset: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Device:
+    """One authenticator of a user, as :meth:`TwoFactor.devices` lists it (never a secret).
+
+    Attributes:
+        name: The device name (``"default"`` unless one was given at enrollment).
+        type: ``"totp"`` or ``"hotp"``.
+        state: ``"active"`` or ``"pending"`` (waiting for its first code).
+        created_at: Unix time of the enrollment.
+        last_used_at: Unix time of the last accepted code (its confirmation included).
+    """
+
+    name: str
+    type: Literal["totp", "hotp"]
+    state: Literal["active", "pending", "disabled"]
+    created_at: int
+    last_used_at: int | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,14 +197,17 @@ class Status:
             throttle = f"backing off: retry after {self.retry_after:.0f} s"
         else:
             throttle = "accepting attempts"
-        return _html_table("Status", {
-            "user": self.user_id,
-            "two-factor": "active" if self.enrolled else "not enrolled",
-            "pending enrollment": "yes" if self.pending else "no",
-            "consecutive failures": str(self.failures),
-            "throttle": throttle,
-            "backup codes left": str(self.backup_codes_remaining),
-        })  # fmt: skip
+        return _html_table(
+            "Status",
+            {
+                "user": self.user_id,
+                "two-factor": "active" if self.enrolled else "not enrolled",
+                "pending enrollment": "yes" if self.pending else "no",
+                "consecutive failures": str(self.failures),
+                "throttle": throttle,
+                "backup codes left": str(self.backup_codes_remaining),
+            },
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,11 +219,14 @@ class RotationReport:
         reencrypted: Rows moved to the active key in this run.
         remaining: Rows still on other keys, by key id (empty when rotation is complete:
             the old keys can then be removed from the ring).
+        undecryptable: Ids of rows that failed to decrypt (tampered or sealed under a
+            wrong key): each is audited and left in place; the others are still moved.
     """
 
     active_key_id: int
     reencrypted: int
     remaining: Mapping[int, int] = field(default_factory=dict)
+    undecryptable: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -19,7 +19,7 @@ Traceback (most recent call last):
   ...
 rfc6238.errors.KeyringError: key check failed for key id 1: not the key this database uses
 >>> rotate_keys(store, ring.with_key(2, bytes(range(32)), activate=True), batch_size=10, now=0)
-RotationReport(active_key_id=2, reencrypted=0, remaining={})
+RotationReport(active_key_id=2, reencrypted=0, remaining={}, undecryptable=())
 >>> store.close()
 """
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Final
 
 from .._checks import check_int
-from ..errors import InvalidParameter, KeyringError
+from ..errors import DecryptionError, InvalidParameter, KeyringError
 from .audit import AuditEvent
 from .envelope import Binding, open_envelope, seal
 from .keyring import KeyRing
@@ -86,21 +86,38 @@ def rotate_keys(
     """Re-encrypt every secret under ``ring.active`` in batches; see the module docstring.
 
     A row changed between read and swap is skipped by its compare-and-swap and read again
-    in the next batch. Audited as one ``key_rotation`` event with the number of rows moved.
+    in the next batch. A row that cannot be decrypted is audited (``undecryptable``), left
+    where it is and reported; every other row is still moved. Audited as one
+    ``key_rotation`` event with the number of rows moved.
     """
     batch_size = check_int(batch_size, "batch_size")
     if not 1 <= batch_size <= 10_000:
         raise InvalidParameter("batch_size must be between 1 and 10000")
     active, moved = ring.active, 0
-    while rows := store.credentials_not_on_key(active, limit=batch_size):
+    broken: list[str] = []
+    while rows := store.credentials_not_on_key(active, limit=batch_size, skip=broken):
         swaps = []
         for row in rows:
             where = credential_binding(row)
-            swaps.append((row, seal(ring, open_envelope(ring, row.secret, where), where), active))
-        swapped = store.swap_secrets(swaps)
+            try:
+                plain = open_envelope(ring, row.secret, where)
+            except (DecryptionError, KeyringError):  # tampered, or a key not in the ring
+                broken.append(row.id)
+                store.append_audit(
+                    [
+                        AuditEvent(
+                            at=now, event="undecryptable", user_id=row.user_id, credential_id=row.id
+                        )
+                    ]
+                )
+                continue
+            swaps.append((row, seal(ring, plain, where), active))
+        swapped = store.swap_secrets(swaps) if swaps else 0
         moved += swapped
-        if not swapped:
+        if swaps and not swapped:
             break  # every row changed under us: the next run picks them up
     remaining = {k: n for k, n in store.count_by_key().items() if k != active}
-    store.append_audit(AuditEvent(at=now, event="key_rotation", user_id=None, count=moved))
-    return RotationReport(active_key_id=active, reencrypted=moved, remaining=remaining)
+    store.append_audit([AuditEvent(at=now, event="key_rotation", user_id=None, count=moved)])
+    return RotationReport(
+        active_key_id=active, reencrypted=moved, remaining=remaining, undecryptable=tuple(broken)
+    )

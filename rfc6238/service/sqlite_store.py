@@ -4,158 +4,244 @@
   survives power loss; ``NORMAL`` survives a crashed process only), a busy timeout instead of
   ``database is locked`` errors, ``foreign_keys=ON``, schema migrations by ``user_version``.
 * Every write is ``BEGIN IMMEDIATE ... COMMIT``: it takes the write lock first (waiting up to
-  the busy timeout), so a transaction never fails half-way to upgrade a read lock.
-* One connection per thread (``sqlite3`` connections must not be shared between threads) and
-  per process (connections inherited over ``fork`` are left alone, never reused or closed).
+  the busy timeout), so a transaction never fails half-way to upgrade a read lock, and a
+  read inside it sees exactly what the write will change.
+* Connections (one per thread and per process, closed when their thread ends) live in
+  :class:`~rfc6238.service._sqlite_conn.SQLiteConnections`, which this store holds.
 
-The claims are single conditional statements; see :mod:`rfc6238.service.store` for the list.
+The throttle and the claims are single conditional statements; see
+:mod:`rfc6238.service.store` for the list.
 
 >>> import tempfile, os
 >>> with tempfile.TemporaryDirectory() as d:
 ...     store = SQLiteStore(os.path.join(d, "2fa.db"))
 ...     print(store.load_account("nobody"), store.schema_version())
 ...     store.close()
-None 1
+None 2
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Sequence
-from typing import Any, Final
+from dataclasses import fields
+from operator import attrgetter
+from typing import Any, Final, Literal
 
+from ..errors import StorageError
 from ._sqlite_conn import Abort, SQLiteConnections
 from .audit import AuditEvent
-from .store import AccountRow, BackupCodeRow, ClaimResult, CredentialRow, ThrottleRule
+from .store import (
+    AccountRow,
+    BackupCodeRow,
+    ClaimResult,
+    CredentialRow,
+    Reservation,
+    ThrottleRule,
+    stored_credential,
+)
 
 __all__ = ["SQLiteStore"]
 
-_CRED: Final = (
-    "{p}.id, {p}.user_id, {p}.state, {p}.secret, {p}.key_id, {p}.digits, {p}.period, "
-    "{p}.algorithm, {p}.t0, {p}.last_step, {p}.drift, {p}.created_at, {p}.confirmed_at, {p}.kind"
-)
-_CRED_KEYS: Final = (
-    *("id", "user_id", "state", "secret", "key_id", "digits", "period", "algorithm", "t0"),
-    *("last_step", "drift", "created_at", "confirmed_at", "kind"),
-)
-_CRED_FIELDS: Final = len(_CRED_KEYS)
-_AUDIT_KEYS: Final = (
-    *("id", "at", "event", "user_id", "credential_id", "factor", "outcome", "offset"),
-    *("failures", "count"),
-)
-# S608: these queries are assembled from constants only; values are always bound.
-_LOAD_ACCOUNT: Final = (
-    f"SELECT a.user_id, a.failures, a.last_failure_at, {_CRED.format(p='c')}, "  # noqa: S608
-    f"{_CRED.format(p='p')} FROM accounts a "
-    "LEFT JOIN credentials c ON c.user_id = a.user_id AND c.state = 'active' "
-    "LEFT JOIN credentials p ON p.user_id = a.user_id AND p.state = 'pending' "
-    "WHERE a.user_id = ?"
+# Column lists come from the row types: a column is named like its field (the audit log's
+# ``offset`` is ``step_offset``, ``offset`` being an SQL keyword).
+_CRED_KEYS: Final = tuple(f.name for f in fields(CredentialRow))
+_CRED_N: Final = len(_CRED_KEYS)
+_CRED_VALUES: Final = attrgetter(*_CRED_KEYS)
+_AUDIT_KEYS: Final = tuple(f.name for f in fields(AuditEvent) if f.name != "id")
+_AUDIT_VALUES: Final = attrgetter(*_AUDIT_KEYS)
+_AUDIT_COLUMNS: Final = ", ".join("step_offset" if k == "offset" else k for k in _AUDIT_KEYS)
+
+
+def _columns(prefix: str) -> str:
+    return ", ".join(f"{prefix}.{k}" for k in _CRED_KEYS)
+
+
+# S608: every query is assembled from the constants above; values are always bound.
+_SELECT_CREDS: Final = f"SELECT {_columns('c')} FROM credentials c"  # noqa: S608
+_INSERT_CRED: Final = (
+    f"INSERT INTO credentials ({', '.join(_CRED_KEYS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * _CRED_N)})"
 )
 _INSERT_AUDIT: Final = (
-    "INSERT INTO audit_log (at, event, user_id, credential_id, factor, outcome, step_offset, "
-    "failures, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO audit_log ({_AUDIT_COLUMNS}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * len(_AUDIT_KEYS))})"
 )
-_INSERT_CRED: Final = (
-    "INSERT INTO credentials (id, user_id, state, secret, key_id, digits, period, algorithm, "
-    "t0, last_step, drift, created_at, confirmed_at, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_SELECT_AUDIT: Final = f"SELECT id, {_AUDIT_COLUMNS} FROM audit_log"  # noqa: S608
+_ACCOUNT: Final = "SELECT failures, last_failure_at FROM accounts WHERE user_id = ?"
+_LIVE_CREDS: Final = (
+    f"{_SELECT_CREDS} WHERE c.user_id = ? AND c.state IN ('active', 'pending') "
+    "ORDER BY c.device, c.state, c.id"
 )
+# The throttle rule, evaluated on the stored row by the write itself (ThrottleRule.delay).
+_ALLOWED: Final = (
+    "failures < :max AND (failures < :after OR COALESCE(last_failure_at, 0) "
+    "+ MIN(:base << MIN(failures - :after, 40), :cap) <= :now)"
+)
+_RESERVE: Final = (
+    "INSERT INTO accounts (user_id, failures, last_failure_at, created_at) "  # noqa: S608
+    "VALUES (:user, 1, :now, :now) ON CONFLICT (user_id) DO UPDATE SET "
+    f"failures = failures + 1, last_failure_at = :now WHERE {_ALLOWED} "
+    "RETURNING failures, last_failure_at"
+)
+_CLAIM_STEP: Final = (
+    "UPDATE credentials SET last_step = ?, drift = ?, last_used_at = ? "
+    "WHERE id = ? AND state = 'active' AND last_step < ?"
+)
+_RESET: Final = "UPDATE accounts SET failures = 0 WHERE user_id = ? AND failures != 0"
+_UNUSED_CODES: Final = "SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL"
+_HAS_ACTIVE: Final = "SELECT 1 FROM credentials WHERE user_id = ? AND state = 'active' LIMIT 1"
 
 
-def _credential(row: Sequence[Any], start: int) -> CredentialRow | None:
-    values = row[start : start + _CRED_FIELDS]
-    if values[0] is None:
-        return None
-    return CredentialRow(**dict(zip(_CRED_KEYS, values, strict=True)))
+def _credential(row: Sequence[Any]) -> CredentialRow:
+    return stored_credential(dict(zip(_CRED_KEYS, row, strict=True)))
 
 
-def _reset_if_allowed(conn: sqlite3.Connection, rule: ThrottleRule, user: str, now: int) -> None:
-    """Inside the write transaction: re-check the throttle, then reset the failure count.
-
-    The read and the write are atomic because ``BEGIN IMMEDIATE`` holds the write lock; a
-    server database would use ``SELECT ... FOR UPDATE``. The reset is skipped when the count
-    is already 0, so the common success writes no ``accounts`` page.
-    """
-    row = conn.execute(
-        "SELECT failures, last_failure_at FROM accounts WHERE user_id = ?", (user,)
-    ).fetchone()
-    if row is None or rule.retry_after(row[0], row[1], now):
-        raise Abort(ClaimResult.THROTTLED)
-    if row[0]:
-        conn.execute("UPDATE accounts SET failures = 0 WHERE user_id = ?", (user,))
+def _throttle_state(row: Sequence[Any] | None) -> Sequence[Any] | None:
+    if row is not None and (
+        type(row[0]) is not int or row[0] < 0 or (row[1] is not None and type(row[1]) is not int)
+    ):
+        raise StorageError("corrupt account row: bad failures or last_failure_at")
+    return row
 
 
-def _audit_row(e: AuditEvent) -> tuple[Any, ...]:
-    return (e.at, e.event, e.user_id, e.credential_id, e.factor, e.outcome, e.offset,
-            e.failures, e.count)  # fmt: skip
+def _account(user_id: str, state: Sequence[Any], creds: list[Any]) -> AccountRow:
+    return AccountRow(
+        user_id=user_id,
+        failures=state[0],
+        last_failure_at=state[1],
+        credentials=tuple(_credential(row) for row in creds),
+    )
 
 
-class SQLiteStore(SQLiteConnections):
+def _audit(conn: sqlite3.Connection, events: Sequence[AuditEvent]) -> None:
+    if len(events) == 1:  # the usual case: execute is cheaper than executemany
+        conn.execute(_INSERT_AUDIT, _AUDIT_VALUES(events[0]))
+    else:
+        conn.executemany(_INSERT_AUDIT, [_AUDIT_VALUES(e) for e in events])
+
+
+class SQLiteStore:
     """:class:`~rfc6238.service.store.TwoFactorStore` on one SQLite file.
 
     Args:
-        path: The database file (created if missing). ``":memory:"`` is refused: every
-            thread has its own connection, and each would see a different empty database.
+        path: The database file (created 0600 if missing; symlinks refused). ``":memory:"``
+            is refused: every thread has its own connection, and each would see a different
+            empty database.
         timeout: Seconds a writer waits for the lock before :class:`StorageError`.
         synchronous: ``"FULL"`` (default) or ``"NORMAL"`` (faster, may lose the last
             commits on power loss, never on a process crash).
+
+    Raises:
+        InvalidParameter: a bad argument.
+        StorageError: the file cannot be opened, is not a database, or is corrupt.
     """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+    ) -> None:
+        self._db = SQLiteConnections(path, timeout, synchronous)
+
+    def schema_version(self) -> int:
+        """The ``user_version`` of the database."""
+        return self._db.schema_version()
+
+    def close(self) -> None:
+        """Close every connection this process opened (call when no thread uses the store)."""
+        self._db.close()
 
     # --- keys -----------------------------------------------------------------------------
 
     def ensure_key_checks(self, checks: dict[int, bytes], now: int) -> dict[int, bytes]:
-        with self._write() as conn:
+        """``INSERT ... ON CONFLICT (key_id) DO NOTHING`` each check, then read all back."""
+        with self._db.write() as conn:
             conn.executemany(
                 "INSERT INTO key_checks (key_id, envelope, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (key_id) DO NOTHING",
                 [(key_id, box, now) for key_id, box in checks.items()],
             )
             rows = conn.execute("SELECT key_id, envelope FROM key_checks").fetchall()
-        return {int(k): bytes(v) for k, v in rows}
+        if any(type(k) is not int or type(v) is not bytes for k, v in rows):
+            raise StorageError("corrupt key_checks row")
+        return dict(rows)
 
     def count_by_key(self) -> dict[int, int]:
-        rows = self._read("SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id")
+        """``SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id``."""
+        rows = self._db.read("SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id")
         return {int(k): int(n) for k, n in rows}
 
     # --- reads ----------------------------------------------------------------------------
 
     def load_account(self, user_id: str) -> AccountRow | None:
-        rows = self._read(_LOAD_ACCOUNT, (user_id,))
-        if not rows:
-            return None
-        row = rows[0]
-        return AccountRow(
-            user_id=row[0],
-            failures=row[1],
-            last_failure_at=row[2],
-            active=_credential(row, 3),
-            pending=_credential(row, 3 + _CRED_FIELDS),
-        )
+        """The account row and its live credentials, in one read transaction."""
+        with self._db.snapshot() as conn:
+            state = _throttle_state(conn.execute(_ACCOUNT, (user_id,)).fetchone())
+            creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall()
+        return None if state is None else _account(user_id, state, creds)
 
-    def load_backup_codes(self, credential_id: str) -> list[BackupCodeRow]:
-        rows = self._read(
-            "SELECT id, credential_id, code_hash, used_at FROM backup_codes "
-            "WHERE credential_id = ? ORDER BY position",
-            (credential_id,),
+    def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
+        """``SELECT ... FROM backup_codes WHERE user_id = ? ORDER BY position``."""
+        rows = self._db.read(
+            "SELECT id, user_id, code_hash, used_at FROM backup_codes "
+            "WHERE user_id = ? ORDER BY position",
+            (user_id,),
         )
-        return [
-            BackupCodeRow(id=r[0], credential_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows
-        ]
+        return [BackupCodeRow(id=r[0], user_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows]
 
     def audit(self, user_id: str | None, *, limit: int) -> list[AuditEvent]:
+        """The newest ``limit`` rows by id (``user_id IS NULL``: service-wide), oldest first."""
         where = "user_id IS NULL" if user_id is None else "user_id = ?"
         params: tuple[Any, ...] = () if user_id is None else (user_id,)
-        rows = self._read(
-            "SELECT id, at, event, user_id, credential_id, factor, outcome, step_offset, "  # noqa: S608
-            f"failures, count FROM audit_log WHERE {where} ORDER BY id DESC LIMIT ?",
+        rows = self._db.read(
+            f"{_SELECT_AUDIT} WHERE {where} ORDER BY id DESC LIMIT ?",
             (*params, limit),
         )
-        return [AuditEvent(**dict(zip(_AUDIT_KEYS, r, strict=True))) for r in reversed(rows)]
+        keys = ("id", *_AUDIT_KEYS)
+        return [AuditEvent(**dict(zip(keys, r, strict=True))) for r in reversed(rows)]
+
+    # --- throttle -------------------------------------------------------------------------
+
+    def reserve_attempt(self, user_id: str, *, now: int, rule: ThrottleRule) -> Reservation:
+        """One ``BEGIN IMMEDIATE`` transaction: the conditional upsert that counts the
+        attempt (``RETURNING failures, last_failure_at``; no row means refused, and the
+        count is read instead), then the live credentials, under the same write lock."""
+        values = {
+            "user": user_id,
+            "now": now,
+            "max": rule.max_failures,
+            "after": rule.backoff_after,
+            "base": rule.backoff_base,
+            "cap": rule.backoff_max,
+        }
+        with self._db.write() as conn:
+            state = conn.execute(_RESERVE, values).fetchone()
+            granted = state is not None
+            if not granted:
+                state = conn.execute(_ACCOUNT, (user_id,)).fetchone()
+            creds = conn.execute(_LIVE_CREDS, (user_id,)).fetchall()
+        state = _throttle_state(state)
+        assert state is not None  # the upsert made the row or it was there
+        account = _account(user_id, state, creds)
+        return Reservation(
+            granted=granted,
+            failures=account.failures,
+            last_failure_at=account.last_failure_at,
+            account=account,
+        )
 
     # --- lifecycle ------------------------------------------------------------------------
 
     def put_pending(
         self, credential: CredentialRow, *, require_active: bool, event: AuditEvent
     ) -> ClaimResult:
+        """Insert the account if missing; check whether the device has an active credential;
+        disable the device's old pending one; insert ``credential`` as pending; append
+        ``event``."""
         c = credential
 
         def body(conn: sqlite3.Connection) -> None:
@@ -165,22 +251,21 @@ class SQLiteStore(SQLiteConnections):
                 (c.user_id, c.created_at),
             )
             has_active = conn.execute(
-                "SELECT COUNT(*) FROM credentials WHERE user_id = ? AND state = 'active'",
-                (c.user_id,),
+                "SELECT COUNT(*) FROM credentials "
+                "WHERE user_id = ? AND device = ? AND state = 'active'",
+                (c.user_id, c.device),
             ).fetchone()[0]
             if bool(has_active) != require_active:
                 raise Abort(ClaimResult.STATE)
             conn.execute(
                 "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND state = 'pending'",
-                (c.created_at, c.user_id),
+                "WHERE user_id = ? AND device = ? AND state = 'pending'",
+                (c.created_at, c.user_id, c.device),
             )
-            conn.execute(_INSERT_CRED, (c.id, c.user_id, "pending", c.secret, c.key_id, c.digits,
-                                        c.period, c.algorithm, c.t0, c.last_step, c.drift,
-                                        c.created_at, None, c.kind))  # fmt: skip
-            conn.execute(_INSERT_AUDIT, _audit_row(event))
+            conn.execute(_INSERT_CRED, _CRED_VALUES(c))
+            _audit(conn, [event])
 
-        return self._transact(body)
+        return self._db.transact(body)
 
     def activate(
         self,
@@ -188,166 +273,157 @@ class SQLiteStore(SQLiteConnections):
         *,
         step: int,
         now: int,
-        rule: ThrottleRule,
-        codes: Sequence[BackupCodeRow],
+        codes: Sequence[BackupCodeRow] | None,
         events: Sequence[AuditEvent],
     ) -> ClaimResult:
+        """Read the credential's state (active already: a replay; not pending: a state error);
+        disable the device's active credential; ``UPDATE ... SET state = 'active' WHERE id = ?
+        AND state = 'pending' AND last_step < ?`` (one row, or roll back); replace the user's
+        backup codes with ``codes`` unless None; reset failures; append ``events``."""
+
         def body(conn: sqlite3.Connection) -> None:
-            _reset_if_allowed(conn, rule, credential.user_id, now)
-            conn.execute(
-                "DELETE FROM backup_codes WHERE credential_id IN "
-                "(SELECT id FROM credentials WHERE user_id = ? AND state = 'active')",
-                (credential.user_id,),
-            )
-            conn.execute(
-                "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND state = 'active'",
-                (now, credential.user_id),
-            )
-            claimed = conn.execute(
-                "UPDATE credentials SET state = 'active', last_step = ?, confirmed_at = ? "
-                "WHERE id = ? AND state = 'pending' AND last_step < ?",
-                (step, now, credential.id, step),
-            ).rowcount
-            if claimed != 1:
-                state = conn.execute(
-                    "SELECT state FROM credentials WHERE id = ?", (credential.id,)
-                ).fetchone()
+            user = credential.user_id
+            state = conn.execute(
+                "SELECT state FROM credentials WHERE id = ?", (credential.id,)
+            ).fetchone()
+            if state is None or state[0] != "pending":  # a concurrent confirm won: a replay
                 active = state is not None and state[0] == "active"
                 raise Abort(ClaimResult.REPLAYED if active else ClaimResult.STATE)
-            self._insert_codes(conn, codes)
-            conn.executemany(_INSERT_AUDIT, [_audit_row(e) for e in events])
+            conn.execute(
+                "UPDATE credentials SET state = 'disabled', disabled_at = ? "
+                "WHERE user_id = ? AND device = ? AND state = 'active'",
+                (now, user, credential.device),
+            )
+            claimed = conn.execute(
+                "UPDATE credentials SET state = 'active', last_step = ?, confirmed_at = ?, "
+                "last_used_at = ? WHERE id = ? AND state = 'pending' AND last_step < ?",
+                (step, now, now, credential.id, step),
+            ).rowcount
+            if claimed != 1:
+                raise Abort(ClaimResult.REPLAYED)
+            if codes is not None:
+                conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user,))
+                self._insert_codes(conn, codes)
+            conn.execute(_RESET, (user,))
+            _audit(conn, events)
 
-        return self._transact(body)
+        return self._db.transact(body)
 
     @staticmethod
     def _insert_codes(conn: sqlite3.Connection, codes: Sequence[BackupCodeRow]) -> None:
         conn.executemany(
-            "INSERT INTO backup_codes (id, credential_id, position, code_hash) VALUES (?,?,?,?)",
-            [(c.id, c.credential_id, i, c.code_hash) for i, c in enumerate(codes)],
+            "INSERT INTO backup_codes (id, user_id, position, code_hash) VALUES (?,?,?,?)",
+            [(c.id, c.user_id, i, c.code_hash) for i, c in enumerate(codes)],
         )
 
     def replace_backup_codes(
-        self, credential_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
+        self, user_id: str, codes: Sequence[BackupCodeRow], *, event: AuditEvent
     ) -> bool:
+        """If the user has an active credential: delete their codes, insert ``codes``,
+        append ``event``."""
+
         def body(conn: sqlite3.Connection) -> None:
-            active = conn.execute(
-                "SELECT 1 FROM credentials WHERE id = ? AND state = 'active'", (credential_id,)
-            ).fetchone()
-            if active is None:
+            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
                 raise Abort(ClaimResult.STATE)
-            conn.execute("DELETE FROM backup_codes WHERE credential_id = ?", (credential_id,))
+            conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user_id,))
             self._insert_codes(conn, codes)
-            conn.execute(_INSERT_AUDIT, _audit_row(event))
+            _audit(conn, [event])
 
-        return self._transact(body) is ClaimResult.OK
+        return self._db.transact(body) is ClaimResult.OK
 
-    def disable(self, user_id: str, *, now: int, event: AuditEvent) -> bool:
+    def disable(self, user_id: str, device: str | None, *, now: int, event: AuditEvent) -> bool:
+        """``UPDATE credentials SET state = 'disabled'`` for the live credentials of the
+        device (or all; none changed: roll back, False); delete the user's backup codes if
+        no active credential is left; append ``event``."""
+
         def body(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "DELETE FROM backup_codes WHERE credential_id IN "
-                "(SELECT id FROM credentials WHERE user_id = ?)",
-                (user_id,),
-            )
             changed = conn.execute(
                 "UPDATE credentials SET state = 'disabled', disabled_at = ? "
-                "WHERE user_id = ? AND state IN ('active', 'pending')",
-                (now, user_id),
+                "WHERE user_id = ? AND state IN ('active', 'pending') "
+                "AND (? IS NULL OR device = ?)",
+                (now, user_id, device, device),
             ).rowcount
             if not changed:
                 raise Abort(ClaimResult.STATE)
-            conn.execute(_INSERT_AUDIT, _audit_row(event))
+            if conn.execute(_HAS_ACTIVE, (user_id,)).fetchone() is None:
+                conn.execute("DELETE FROM backup_codes WHERE user_id = ?", (user_id,))
+            _audit(conn, [event])
 
-        return self._transact(body) is ClaimResult.OK
+        return self._db.transact(body) is ClaimResult.OK
 
     def unlock(self, user_id: str, *, event: AuditEvent) -> bool:
+        """``UPDATE accounts SET failures = 0 WHERE user_id = ?`` (no row: False); audit."""
+
         def body(conn: sqlite3.Connection) -> None:
             sql = "UPDATE accounts SET failures = 0 WHERE user_id = ?"
             if conn.execute(sql, (user_id,)).rowcount != 1:
                 raise Abort(ClaimResult.STATE)
-            conn.execute(_INSERT_AUDIT, _audit_row(event))
+            _audit(conn, [event])
 
-        return self._transact(body) is ClaimResult.OK
+        return self._db.transact(body) is ClaimResult.OK
 
     # --- claims ---------------------------------------------------------------------------
 
     def claim_step(
-        self,
-        credential: CredentialRow,
-        *,
-        step: int,
-        drift: int,
-        now: int,
-        rule: ThrottleRule,
-        event: AuditEvent,
+        self, credential: CredentialRow, *, step: int, drift: int, now: int, event: AuditEvent
     ) -> ClaimResult:
+        """``UPDATE credentials SET last_step = ?, drift = ?, last_used_at = ? WHERE id = ?
+        AND state = 'active' AND last_step < ?``; one row changed: reset failures and append
+        ``event``."""
+
         def body(conn: sqlite3.Connection) -> None:
-            _reset_if_allowed(conn, rule, credential.user_id, now)
-            claimed = conn.execute(
-                "UPDATE credentials SET last_step = ?, drift = ? "
-                "WHERE id = ? AND state = 'active' AND last_step < ?",
-                (step, drift, credential.id, step),
-            ).rowcount
+            claimed = conn.execute(_CLAIM_STEP, (step, drift, now, credential.id, step)).rowcount
             if claimed != 1:
                 raise Abort(ClaimResult.REPLAYED)
-            conn.execute(_INSERT_AUDIT, _audit_row(event))
+            conn.execute(_RESET, (credential.user_id,))
+            _audit(conn, [event])
 
-        return self._transact(body)
+        return self._db.transact(body)
 
     def claim_backup_code(
-        self,
-        code: BackupCodeRow,
-        *,
-        user_id: str,
-        now: int,
-        rule: ThrottleRule,
-        events: Sequence[AuditEvent],
-    ) -> ClaimResult:
+        self, code: BackupCodeRow, *, user_id: str, now: int, event: AuditEvent
+    ) -> int | None:
+        """``UPDATE backup_codes SET used_at = ? WHERE id = ? AND used_at IS NULL``; one row
+        changed: reset failures, count the unused codes, append both events."""
+        left: list[int] = []
+
         def body(conn: sqlite3.Connection) -> None:
-            _reset_if_allowed(conn, rule, user_id, now)
             claimed = conn.execute(
                 "UPDATE backup_codes SET used_at = ? WHERE id = ? AND used_at IS NULL",
                 (now, code.id),
             ).rowcount
             if claimed != 1:
                 raise Abort(ClaimResult.REPLAYED)
-            conn.executemany(_INSERT_AUDIT, [_audit_row(e) for e in events])
+            conn.execute(_RESET, (user_id,))
+            left.append(int(conn.execute(_UNUSED_CODES, (user_id,)).fetchone()[0]))
+            used = AuditEvent(at=now, event="backup_code_used", user_id=user_id, count=left[0])
+            _audit(conn, [event, used])
 
-        return self._transact(body)
+        return left[0] if self._db.transact(body) is ClaimResult.OK else None
 
-    def record_failure(
-        self, user_id: str, *, now: int, rule: ThrottleRule, event: AuditEvent
-    ) -> int | None:
-        with self._write() as conn:
-            rows = conn.execute(
-                "UPDATE accounts SET failures = failures + 1, last_failure_at = ? "
-                "WHERE user_id = ? RETURNING failures",
-                (now, user_id),
-            ).fetchall()
-            failures = int(rows[0][0]) if rows else None
-            row = _audit_row(event)
-            conn.execute(_INSERT_AUDIT, (*row[:7], failures, row[8]))
-            if failures == rule.max_failures:
-                lock = AuditEvent(at=now, event="lockout", user_id=user_id, failures=failures)
-                conn.execute(_INSERT_AUDIT, _audit_row(lock))
-        return failures
-
-    def append_audit(self, event: AuditEvent) -> None:
-        with self._write() as conn:
-            conn.execute(_INSERT_AUDIT, _audit_row(event))
+    def append_audit(self, events: Sequence[AuditEvent]) -> None:
+        """``INSERT INTO audit_log`` each event, in one transaction."""
+        with self._db.write() as conn:
+            _audit(conn, events)
 
     # --- rotation -------------------------------------------------------------------------
 
-    def credentials_not_on_key(self, key_id: int, *, limit: int) -> list[CredentialRow]:
-        rows = self._read(
-            f"SELECT {_CRED.format(p='c')} FROM credentials c WHERE c.key_id != ? LIMIT ?",  # noqa: S608
-            (key_id, limit),
+    def credentials_not_on_key(
+        self, key_id: int, *, limit: int, skip: Sequence[str] = ()
+    ) -> list[CredentialRow]:
+        """``SELECT ... WHERE key_id != ? AND id NOT IN (skip) ORDER BY id LIMIT ?``."""
+        marks = ", ".join("?" * len(skip))
+        rows = self._db.read(
+            f"{_SELECT_CREDS} WHERE c.key_id != ? AND c.id NOT IN ({marks}) ORDER BY c.id LIMIT ?",
+            (key_id, *skip, limit),
         )
-        return [row for r in rows if (row := _credential(r, 0)) is not None]
+        return [_credential(r) for r in rows]
 
     def swap_secrets(self, swaps: Sequence[tuple[CredentialRow, bytes, int]]) -> int:
+        """``UPDATE credentials SET secret = ?, key_id = ? WHERE id = ? AND secret = ?`` per
+        row (compare-and-swap on the old ciphertext), in one transaction."""
         swapped = 0
-        with self._write() as conn:
+        with self._db.write() as conn:
             for row, secret, key_id in swaps:
                 swapped += conn.execute(
                     "UPDATE credentials SET secret = ?, key_id = ? WHERE id = ? AND secret = ?",

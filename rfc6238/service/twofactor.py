@@ -1,66 +1,82 @@
-"""The two-factor service: enrollment, verification with replay protection and throttling,
-backup codes, re-enrollment, encrypted secrets and an audit log (RFC 6238, RFC 4226).
+"""The two-factor service: enrollment of named devices, verification with replay protection
+and throttling, backup codes, HOTP resynchronisation, encrypted secrets and an audit log
+(RFC 6238, RFC 4226).
 
-* **Replay** (RFC 6238 §5.2): every matching step in the window is computed, and the
-  smallest one above the credential's last accepted step is claimed with one conditional
-  ``UPDATE``; a lost race is a :class:`~rfc6238.errors.ReplayedToken`. The confirmation code
-  consumes its step too.
-* **Throttling** (RFC 4226 §7.3): checked before any code is evaluated, re-checked by the
-  claim; consecutive failures are counted atomically in the database (shared by all
-  processes, OTPs and backup codes), with exponential back-off and a hard lock.
-* **Unknown users** cost the same work: a dummy secret is decrypted and checked, and the
-  failure is written to the audit log in a write transaction, as for a known user.
-* **Secrets** are stored only in the AES-256-GCM envelope (:mod:`rfc6238.service.envelope`); the key
-  ring's key-check values are verified when the service opens.
-* The clock is injected: ``clock`` returns Unix time; nothing else reads the time.
+Every attempt reads as **throttle, match, claim**:
 
-Needs the ``storage`` extra (``cryptography``), imported only when the service opens.
+* **Throttle** (RFC 4226 §7.3): the attempt is *reserved* first with one conditional write
+  that counts it as a failure only while the policy allows a guess; a refused request is
+  answered ``RateLimited``/``AccountLocked`` without its code being looked at, so the answer
+  cannot depend on the code. Shared by all devices, backup codes and processes.
+* **Match**: the token is validated, then every active device's secret decrypted and every
+  candidate compared through the public engine (``verify_totp``/``verify_hotp`` with the
+  replay floor ``after=last_step``), so the work does not tell which device matched.
+  Unknown users check a dummy secret: same work, same answers, same throttle.
+* **Claim** (RFC 6238 §5.2): ``UPDATE ... WHERE last_step < :step``, one row changed, with
+  the failure reset and the audit event in the same transaction; a lost race is a
+  :class:`~rfc6238.errors.ReplayedToken`. The confirmation code consumes its step too.
+
+The clock is injected: ``clock`` returns Unix time; nothing else reads the time. Needs the
+``storage`` extra (``cryptography``), imported only when the service opens.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from collections.abc import Callable
+from typing import Final
 
-from .._checks import TimeLike, check_int, to_seconds
+from .._checks import TimeLike, check_int, check_token, to_seconds
 from ..errors import (
     EnrollmentStateError,
     InvalidParameter,
     InvalidType,
-    ReplayedToken,
-    SecretTooLong,
+    MalformedToken,
+    RFC6238Error,
 )
-from ..secret import Secret, check_key, generate_secret
-from . import backup
-from ._attempts import REPLAYED, Attempts
-from .audit import AuditEvent, check_user_id
-from .envelope import Binding, seal
+from ..secret import Secret
+from ._attempts import Attempts
+from ._enroll import find_resync_pair, new_codes, new_credential, new_id
+from .audit import AuditEvent, EventName, Factor, check_device, check_user_id
 from .keyring import KeyRing, require_cryptography
-from .policy import MAX_SECRET_BYTES, Policy
+from .policy import Policy
 from .results import (
     BackupCodes,
     BackupCodeUse,
+    Device,
     Enrollment,
     RotationReport,
     Status,
     Verification,
 )
 from .rotation import check_keys, rotate_keys
-from .store import BackupCodeRow, ClaimResult, CredentialRow, TwoFactorStore
+from .store import DEFAULT_DEVICE, ClaimResult, CredentialRow, TwoFactorStore
 
-__all__ = ["TwoFactor"]
+__all__ = ["MAX_CLOCK", "TwoFactor"]
 
-
-def _new_id() -> str:
-    # Made by the application before the insert, so the envelope can bind to it.
-    return secrets.token_hex(16)
+#: The latest time the service accepts from its clock: stores keep times as signed 64-bit ints.
+MAX_CLOCK: Final = 2**63 - 1
 
 
 def _check_type(value: object, name: str) -> None:
     if not isinstance(value, str):
         raise InvalidType(f"{name} must be a str, not {type(value).__name__}")
+
+
+def _ok_event(
+    now: int, event: EventName, cred: CredentialRow, factor: Factor, offset: int | None = None
+) -> AuditEvent:
+    return AuditEvent(
+        at=now,
+        event=event,
+        user_id=cred.user_id,
+        credential_id=cred.id,
+        factor=factor,
+        outcome="ok",
+        offset=offset,
+        failures=0,
+    )
 
 
 class TwoFactor:
@@ -95,7 +111,7 @@ class TwoFactor:
             raise InvalidType("keyring must be a KeyRing")
         if not isinstance(issuer, str) or not issuer or ":" in issuer:
             raise InvalidParameter("issuer must be a non-empty str without ':'")
-        check_user_id(issuer)  # same rule: no control characters
+        issuer = check_user_id(issuer)  # same rule: no control or invisible characters
         policy = Policy() if policy is None else policy
         if not isinstance(policy, Policy):
             raise InvalidType("policy must be a Policy")
@@ -105,10 +121,9 @@ class TwoFactor:
         self._ring = keyring
         self._issuer = issuer
         self._policy = policy
-        self._rule = policy.rule
         self._clock = clock
         check_keys(store, keyring, self._now())
-        self._attempts = Attempts(store, keyring, policy, "dummy-" + _new_id())
+        self._attempts = Attempts(store, keyring, policy, "dummy-" + new_id())
 
     @classmethod
     def open(
@@ -121,21 +136,28 @@ class TwoFactor:
         clock: Callable[[], TimeLike] = time.time,
         timeout: float = 30.0,
     ) -> TwoFactor:
-        """Open (or create) the service on a SQLite file.
+        """Open (or create) the service on a SQLite file, or on PostgreSQL for a
+        ``postgresql://`` URL (:class:`~rfc6238.service.postgres_store.PostgresStore`).
 
         >>> import os, tempfile
         >>> d = tempfile.mkdtemp()
         >>> tf = TwoFactor.open(os.path.join(d, "2fa.db"), keyring=KeyRing.generate(),
         ...                     issuer="MyApp", clock=lambda: 1_700_000_000)
         >>> pending = tf.enroll("alice@example.com")
-        >>> pending.secret, pending.type, pending.expires_at
-        (Secret(<20 bytes, hidden>), 'totp', 1700000900)
+        >>> pending.secret, pending.type, pending.device, pending.expires_at
+        (Secret(<20 bytes, hidden>), 'totp', 'default', 1700000900)
         >>> tf.close()
         """
         require_cryptography()
-        from .sqlite_store import SQLiteStore
+        store: TwoFactorStore
+        if isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+            from .postgres_store import PostgresStore  # a URL: PostgreSQL (extra "postgres")
 
-        store = SQLiteStore(path, timeout=timeout)
+            store = PostgresStore(path, timeout=timeout)
+        else:
+            from .sqlite_store import SQLiteStore
+
+            store = SQLiteStore(path, timeout=timeout)
         try:
             return cls(store, keyring=keyring, issuer=issuer, policy=policy, clock=clock)
         except BaseException:
@@ -143,40 +165,54 @@ class TwoFactor:
             raise
 
     def _now(self) -> int:
-        return to_seconds(self._clock(), "clock()")
+        """The injected clock in whole Unix seconds, inside what every store can hold."""
+        try:
+            value = self._clock()
+        except RFC6238Error:
+            raise
+        except Exception as err:  # the clock is user code
+            raise InvalidParameter("clock() failed; it must return Unix time") from err
+        now = to_seconds(value, "clock()")
+        if not 0 <= now <= MAX_CLOCK:
+            raise InvalidParameter(
+                f"clock() must return Unix time between 0 and {MAX_CLOCK} (a signed 64-bit "
+                "integer, the range SQLite and PostgreSQL store)"
+            )
+        return now
 
-    # --- verification ---------------------------------------------------------------------
+    # --- verification: throttle, match, claim ---------------------------------------------
 
     def verify(self, user_id: str, token: str) -> Verification:
-        """Verify a TOTP (or HOTP) code and claim its time step (or counter).
+        """Verify a TOTP (or HOTP) code from any of the user's active devices; claim its step.
 
         Raises:
             MalformedToken: not exactly ``digits`` ASCII digits (counted as a failure).
             ReplayedToken: the right code, but its step was already used.
-            InvalidToken: wrong code, or no active credential (unknown users included).
+            InvalidToken: wrong code, or no active device (unknown users included).
             RateLimited: backing off after failures (``retry_after`` seconds).
             AccountLocked: the failure cap was reached; see :meth:`unlock`.
         """
         user_id = check_user_id(user_id)
         _check_type(token, "token")
         now = self._now()
-        account = self._store.load_account(user_id)
         attempts = self._attempts
-        active = account.active if account else None
-        kind = active.kind if active else self._policy.type
-        attempts.check_throttle(account, now, "verify", kind)
-        cred, step, offset = attempts.match_otp(user_id, active, token, now, "verify")
-        limit = self._policy.max_drift if kind == "totp" else 0
-        drift = max(-limit, min(limit, offset))
-        result = self._store.claim_step(cred, step=step, drift=drift, now=now, rule=self._rule,
-            event=AuditEvent(at=now, event="verify", user_id=user_id, credential_id=cred.id,
-                             factor=kind, outcome="ok", offset=offset, failures=0))  # fmt: skip
-        if result is ClaimResult.OK:
-            return Verification(user_id=user_id, credential_id=cred.id, step=step, offset=offset)
-        if result is ClaimResult.THROTTLED:
-            attempts.throttled_at_claim(user_id, now, "verify", kind)
-        attempts.fail(user_id, cred, now, "verify", kind, "replay")
-        raise ReplayedToken(REPLAYED)
+        res = attempts.reserve(user_id, now, "verify", None)
+        active = res.account.active
+        match = attempts.match_otp(res, user_id, active, token, now, "verify")
+        cred = match.credential
+        limit = self._policy.max_drift if cred.kind == "totp" else 0
+        drift = max(-limit, min(limit, match.offset))
+        event = _ok_event(now, "verify", cred, cred.kind, offset=match.offset)
+        claim = self._store.claim_step(cred, step=match.step, drift=drift, now=now, event=event)
+        if claim is not ClaimResult.OK:
+            raise attempts.fail(res, user_id, cred, now, "verify", cred.kind, "replay")
+        return Verification(
+            user_id=user_id,
+            credential_id=cred.id,
+            device=cred.device,
+            step=match.step,
+            offset=match.offset,
+        )
 
     def use_backup_code(self, user_id: str, code: str) -> BackupCodeUse:
         """Accept a backup code once (typed with or without dashes; case-insensitive).
@@ -191,155 +227,192 @@ class TwoFactor:
         user_id = check_user_id(user_id)
         _check_type(code, "code")
         now = self._now()
-        account = self._store.load_account(user_id)
         attempts = self._attempts
-        attempts.check_throttle(account, now, "verify", "backup_code")
-        cred = account.active if account else None
-        rows = self._store.load_backup_codes(cred.id) if cred else []
-        matched = attempts.match_backup(user_id, cred, rows, code, now)
-        assert cred is not None  # match_backup raised otherwise
-        remaining = sum(1 for r in rows if r.used_at is None) - 1
-        result = self._store.claim_backup_code(matched, user_id=user_id, now=now, rule=self._rule,
-            events=[
-                AuditEvent(at=now, event="verify", user_id=user_id, credential_id=cred.id,
-                           factor="backup_code", outcome="ok", failures=0),
-                AuditEvent(at=now, event="backup_code_used", user_id=user_id,
-                           credential_id=cred.id, count=remaining),
-            ])  # fmt: skip
-        if result is ClaimResult.OK:
-            return BackupCodeUse(user_id=user_id, remaining=remaining)
-        if result is ClaimResult.THROTTLED:
-            attempts.throttled_at_claim(user_id, now, "verify", "backup_code")
-        attempts.fail(user_id, cred, now, "verify", "backup_code", "replay")
-        raise ReplayedToken(REPLAYED)
+        res = attempts.reserve(user_id, now, "verify", "backup_code")
+        enrolled = bool(res.account.active)
+        rows = self._store.load_backup_codes(user_id) if enrolled else []
+        matched = attempts.match_backup(res, user_id, enrolled, rows, code, now)
+        event = AuditEvent(
+            at=now, event="verify", user_id=user_id, factor="backup_code", outcome="ok", failures=0
+        )
+        left = self._store.claim_backup_code(matched, user_id=user_id, now=now, event=event)
+        if left is None:
+            raise attempts.fail(res, user_id, None, now, "verify", "backup_code", "replay")
+        return BackupCodeUse(user_id=user_id, remaining=left)
+
+    def resync(
+        self, user_id: str, code1: str, code2: str, *, device: str = DEFAULT_DEVICE
+    ) -> Verification:
+        """Resynchronise an HOTP device that drifted beyond the look-ahead (RFC 4226 §7.4).
+
+        The user sends two consecutive codes; the next ``policy.resync_window`` counters are
+        searched (every one computed and compared) for ``code1`` at ``c`` and ``code2`` at
+        ``c + 1``. On a match the counter moves to ``c + 1`` (claimed like any code).
+        Throttled and audited (``resync``) like any attempt: it is one guess.
+
+        Raises:
+            MalformedToken, InvalidToken, ReplayedToken, RateLimited, AccountLocked: as
+            :meth:`verify` (InvalidToken also when the device is not an active HOTP one).
+        """
+        user_id, device = check_user_id(user_id), check_device(device)
+        _check_type(code1, "code1")
+        _check_type(code2, "code2")
+        now = self._now()
+        attempts = self._attempts
+        res = attempts.reserve(user_id, now, "resync", "hotp")
+        cred = res.account.find(device, "active")
+        target = cred if cred is not None and cred.kind == "hotp" else attempts.dummy
+        try:
+            wanted = (check_token(code1, target.digits), check_token(code2, target.digits))
+        except MalformedToken as err:
+            raise attempts.fail(
+                res, user_id, cred, now, "resync", "hotp", "malformed", str(err)
+            ) from None
+        step = find_resync_pair(self._ring, target, wanted, self._policy.resync_window)
+        if step is None or target is attempts.dummy:
+            raise attempts.fail(res, user_id, cred, now, "resync", "hotp", "invalid")
+        event = _ok_event(now, "resync", target, "hotp", offset=step - target.last_step - 1)
+        if self._store.claim_step(target, step=step, drift=0, now=now, event=event) is not (
+            ClaimResult.OK
+        ):
+            raise attempts.fail(res, user_id, target, now, "resync", "hotp", "replay")
+        return Verification(
+            user_id=user_id,
+            credential_id=target.id,
+            device=target.device,
+            step=step,
+            offset=step - target.last_step - 1,
+        )
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def enroll(self, user_id: str, *, secret: Secret | bytes | None = None,
-               account: str | None = None) -> Enrollment:  # fmt: skip
-        """Start enrollment: a new secret (or an imported one), pending until :meth:`confirm`.
+    def enroll(
+        self,
+        user_id: str,
+        *,
+        device: str = DEFAULT_DEVICE,
+        secret: Secret | bytes | None = None,
+        account: str | None = None,
+    ) -> Enrollment:
+        """Start enrolling ``device``: a new secret (or an imported one), pending until
+        :meth:`confirm`. A user may enroll several devices, each under its own name.
 
         Raises:
-            EnrollmentStateError: the user already has an active credential (:meth:`reenroll`).
+            EnrollmentStateError: the device is already active (:meth:`reenroll`).
             SecretTooShort, SecretTooLong: an imported secret outside the policy.
         """
-        return self._begin(user_id, secret, account, reenroll=False)
+        return self._begin(user_id, device, secret, account, reenroll=False)
 
-    def reenroll(self, user_id: str, *, secret: Secret | bytes | None = None,
-                 account: str | None = None) -> Enrollment:  # fmt: skip
-        """Start replacing the active credential; the old one works until :meth:`confirm`.
+    def reenroll(
+        self,
+        user_id: str,
+        *,
+        device: str = DEFAULT_DEVICE,
+        secret: Secret | bytes | None = None,
+        account: str | None = None,
+    ) -> Enrollment:
+        """Start replacing an active device's secret; the old one works until :meth:`confirm`.
 
         Raises:
-            EnrollmentStateError: the user has no active credential (use :meth:`enroll`).
+            EnrollmentStateError: the device is not active (use :meth:`enroll`).
         """
-        return self._begin(user_id, secret, account, reenroll=True)
+        return self._begin(user_id, device, secret, account, reenroll=True)
 
-    def _begin(self, user_id: str, secret: Secret | bytes | None, account: str | None,
-               *, reenroll: bool) -> Enrollment:  # fmt: skip
-        user_id = check_user_id(user_id)
-        account = user_id if account is None else check_user_id(account)
-        if ":" in account:  # the Key URI label is "issuer:account"
-            raise InvalidParameter("account must not contain ':'; pass account= to name it")
-        if secret is None:
-            raw = generate_secret(self._policy.secret_bytes).reveal()
-        else:
-            raw = check_key(secret, min_bytes=self._policy.min_key_bytes)
-            if len(raw) > MAX_SECRET_BYTES:
-                raise SecretTooLong(f"imported secrets must be at most {MAX_SECRET_BYTES} bytes")
+    def _begin(
+        self,
+        user_id: str,
+        device: str,
+        secret: Secret | bytes | None,
+        account: str | None,
+        *,
+        reenroll: bool,
+    ) -> Enrollment:
         now = self._now()
-        cred_id = _new_id()
-        p = self._policy
-        row = CredentialRow(
-            id=cred_id, kind=p.type, user_id=user_id, state="pending",
-            secret=seal(self._ring, raw, Binding(user_id=user_id, credential_id=cred_id)),
-            key_id=self._ring.active, digits=p.digits, period=p.period, algorithm=p.algorithm,
-            t0=0, last_step=-1, drift=0, created_at=now,
-        )  # fmt: skip
-        event = AuditEvent(at=now, event="reenroll" if reenroll else "enroll", user_id=user_id,
-                           credential_id=cred_id)  # fmt: skip
+        row, enrollment = new_credential(
+            self._ring, self._policy, self._issuer, user_id, device, secret, account, now
+        )
+        event = AuditEvent(
+            at=now,
+            event="reenroll" if reenroll else "enroll",
+            user_id=row.user_id,
+            credential_id=row.id,
+        )
         if self._store.put_pending(row, require_active=reenroll, event=event) is not ClaimResult.OK:
             raise EnrollmentStateError(
-                "user has no active credential; use enroll" if reenroll
-                else "user already has an active credential; use reenroll"
-            )  # fmt: skip
-        return Enrollment(
-            type=p.type, user_id=user_id, credential_id=cred_id, secret=Secret(raw),
-            account=account,
-            issuer=self._issuer, digits=p.digits, period=p.period, algorithm=p.algorithm,
-            expires_at=now + p.enrollment_ttl,
-        )  # fmt: skip
+                f"device {row.device!r} is not active; use enroll"
+                if reenroll
+                else f"device {row.device!r} is already active; use reenroll"
+            )
+        return enrollment
 
-    def confirm(self, user_id: str, token: str) -> BackupCodes:
-        """Activate the pending credential with a first code (which consumes its step).
+    def confirm(self, user_id: str, token: str, *, device: str = DEFAULT_DEVICE) -> BackupCodes:
+        """Activate the device's pending credential with a first code (consuming its step).
 
-        Returns the new backup codes: the only time they can be shown.
+        Returns new backup codes when the user had no other active device (the only time
+        they can be shown); otherwise the user's codes stay and the result is empty.
 
         Raises:
-            EnrollmentStateError: nothing pending, or it expired.
+            EnrollmentStateError: nothing pending for the device, or it expired.
             MalformedToken, InvalidToken, ReplayedToken, RateLimited, AccountLocked.
         """
-        user_id = check_user_id(user_id)
+        user_id, device = check_user_id(user_id), check_device(device)
         _check_type(token, "token")
         now = self._now()
         account = self._store.load_account(user_id)
-        pending = account.pending if account else None
-        if account is None or pending is None:
-            raise EnrollmentStateError("user has no pending enrollment; call enroll first")
+        pending = account.find(device, "pending") if account else None
+        if pending is None:
+            raise EnrollmentStateError(f"device {device!r} has no pending enrollment")
         if now > pending.created_at + self._policy.enrollment_ttl:
             raise EnrollmentStateError("the pending enrollment expired; call enroll again")
         attempts = self._attempts
-        attempts.check_throttle(account, now, "confirm", pending.kind)
-        cred, step, offset = attempts.match_otp(user_id, pending, token, now, "confirm")
-        codes, rows = self._new_codes(cred.id)
-        result = self._store.activate(cred, step=step, now=now, rule=self._rule, codes=rows,
-            events=[
-                AuditEvent(at=now, event="confirm", user_id=user_id, credential_id=cred.id,
-                           factor=cred.kind, outcome="ok", offset=offset, failures=0),
-                AuditEvent(at=now, event="backup_codes_generated", user_id=user_id,
-                           credential_id=cred.id, count=len(rows)),
-            ])  # fmt: skip
-        if result is ClaimResult.OK:
-            return codes
-        if result is ClaimResult.THROTTLED:
-            attempts.throttled_at_claim(user_id, now, "confirm", cred.kind)
+        res = attempts.reserve(user_id, now, "confirm", pending.kind)
+        pending = res.account.find(device, "pending")
+        if pending is None:
+            raise EnrollmentStateError("the pending enrollment was replaced; enroll again")
+        match = attempts.match_otp(res, user_id, (pending,), token, now, "confirm")
+        others = [c for c in res.account.active if c.device != device]
+        codes, rows = (BackupCodes(()), None) if others else new_codes(self._policy, user_id)
+        events = [_ok_event(now, "confirm", pending, pending.kind, offset=match.offset)]
+        if rows is not None:
+            events.append(
+                AuditEvent(at=now, event="backup_codes_generated", user_id=user_id, count=len(rows))
+            )
+        result = self._store.activate(pending, step=match.step, now=now, codes=rows, events=events)
         if result is ClaimResult.STATE:
             raise EnrollmentStateError("the pending enrollment was replaced; enroll again")
-        attempts.fail(user_id, cred, now, "confirm", cred.kind, "replay")
-        raise ReplayedToken(REPLAYED)
-
-    def _new_codes(self, credential_id: str) -> tuple[BackupCodes, list[BackupCodeRow]]:
-        codes = backup.generate_backup_codes(self._policy.backup_codes)
-        rows = [
-            BackupCodeRow(id=_new_id(), credential_id=credential_id,
-                          code_hash=backup.hash_backup_code(c, params=self._policy.backup_scrypt))
-            for c in codes
-        ]  # fmt: skip
-        return BackupCodes(tuple(codes)), rows
-
-    def regenerate_backup_codes(self, user_id: str) -> BackupCodes:
-        """Replace every backup code at once (old ones stop working); audited.
-
-        Raises:
-            EnrollmentStateError: the user has no active credential.
-        """
-        user_id = check_user_id(user_id)
-        account = self._store.load_account(user_id)
-        if account is None or account.active is None:
-            raise EnrollmentStateError("user has no active credential")
-        codes, rows = self._new_codes(account.active.id)
-        event = AuditEvent(at=self._now(), event="backup_codes_regenerated", user_id=user_id,
-                           credential_id=account.active.id, count=len(rows))  # fmt: skip
-        if not self._store.replace_backup_codes(account.active.id, rows, event=event):
-            raise EnrollmentStateError("the credential changed; try again")
+        if result is not ClaimResult.OK:
+            raise attempts.fail(res, user_id, pending, now, "confirm", pending.kind, "replay")
         return codes
 
-    def disable(self, user_id: str) -> None:
-        """Turn two-factor off for the user: credentials disabled, backup codes dropped."""
+    def regenerate_backup_codes(self, user_id: str) -> BackupCodes:
+        """Replace every backup code of the user at once (old ones stop working); audited.
+
+        Raises:
+            EnrollmentStateError: the user has no active device.
+        """
         user_id = check_user_id(user_id)
+        codes, rows = new_codes(self._policy, user_id)
+        event = AuditEvent(
+            at=self._now(), event="backup_codes_regenerated", user_id=user_id, count=len(rows)
+        )
+        if not self._store.replace_backup_codes(user_id, rows, event=event):
+            raise EnrollmentStateError("user has no active device")
+        return codes
+
+    def disable(self, user_id: str, *, device: str | None = None) -> None:
+        """Revoke one device (pending or active), or every device when ``device`` is None.
+
+        Backup codes are dropped when no active device is left.
+
+        Raises:
+            EnrollmentStateError: nothing to disable.
+        """
+        user_id = check_user_id(user_id)
+        device = None if device is None else check_device(device)
         now = self._now()
         event = AuditEvent(at=now, event="disable", user_id=user_id)
-        if not self._store.disable(user_id, now=now, event=event):
-            raise EnrollmentStateError("user has no credential to disable")
+        if not self._store.disable(user_id, device, now=now, event=event):
+            raise EnrollmentStateError("nothing to disable")
 
     def unlock(self, user_id: str) -> None:
         """Reset the failure count after an authorised review (lifts back-off and lock)."""
@@ -348,21 +421,48 @@ class TwoFactor:
         if not self._store.unlock(user_id, event=event):
             raise EnrollmentStateError("user has no two-factor account")
 
+    def devices(self, user_id: str) -> list[Device]:
+        """The user's active and pending devices, by name (names, types, times; no secret)."""
+        user_id = check_user_id(user_id)
+        account = self._store.load_account(user_id)
+        creds = account.credentials if account else ()
+        return [
+            Device(
+                name=c.device,
+                type=c.kind,
+                state=c.state,
+                created_at=c.created_at,
+                last_used_at=c.last_used_at,
+            )
+            for c in creds
+        ]
+
     def status(self, user_id: str) -> Status:
         """Whether the user is enrolled, pending, throttled, and how many codes are left."""
         user_id = check_user_id(user_id)
         account = self._store.load_account(user_id)
         if account is None:
-            return Status(user_id=user_id, enrolled=False, pending=False, failures=0,
-                          locked=False, retry_after=0.0, backup_codes_remaining=0)  # fmt: skip
-        wait = self._rule.retry_after(account.failures, account.last_failure_at, self._now())
-        rows = self._store.load_backup_codes(account.active.id) if account.active else []
+            return Status(
+                user_id=user_id,
+                enrolled=False,
+                pending=False,
+                failures=0,
+                locked=False,
+                retry_after=0.0,
+                backup_codes_remaining=0,
+            )
+        rule = self._policy.rule
+        wait = rule.retry_after(account.failures, account.last_failure_at, self._now())
+        rows = self._store.load_backup_codes(user_id) if account.active else []
         return Status(
-            user_id=user_id, enrolled=account.active is not None,
-            pending=account.pending is not None, failures=account.failures,
-            locked=wait == float("inf"), retry_after=wait,
+            user_id=user_id,
+            enrolled=bool(account.active),
+            pending=any(c.state == "pending" for c in account.credentials),
+            failures=account.failures,
+            locked=wait == float("inf"),
+            retry_after=wait,
             backup_codes_remaining=sum(1 for r in rows if r.used_at is None),
-        )  # fmt: skip
+        )
 
     def audit(self, user_id: str | None, *, limit: int = 100) -> list[AuditEvent]:
         """The user's newest audit events (``None``: service-wide events), oldest first."""
@@ -377,7 +477,9 @@ class TwoFactor:
         """Re-encrypt every secret under the active key, in batches, with compare-and-swap.
 
         Safe while the service runs: a row changed meanwhile is skipped by its swap and
-        picked up by the next batch. Retire old keys only when the report is complete.
+        picked up by the next batch; a row that cannot be decrypted is audited and reported
+        (``undecryptable``) without stopping the others. Retire old keys only when the
+        report is complete.
         """
         return rotate_keys(self._store, self._ring, batch_size=batch_size, now=self._now())
 

@@ -266,8 +266,8 @@ def test_rotation_under_concurrent_verification(tmp_path: Path) -> None:
             assert tf.status(user).failures == 3
             account = tf._store.load_account(user)
             assert account is not None
-            assert account.active is not None
-            assert account.active.last_step == (T0 + 30 * steps) // 30
+            (cred,) = account.active
+            assert cred.last_step == (T0 + 30 * steps) // 30
             tf.verify(user, otps[user].at(T0 + 30 * (steps + 1)))
     for rotator in rotators:
         rotator.close()
