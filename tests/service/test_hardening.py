@@ -391,7 +391,8 @@ def test_a_clock_outside_what_stores_hold_is_a_typed_error_and_changes_nothing(
     tmp_path: Path, value: object
 ) -> None:
     now: list[object] = [T0]
-    tf = TwoFactor.open(tmp_path / "c.db", keyring=RING, issuer="X", clock=lambda: now[0])
+    bad_clock: Callable[[], Any] = lambda: now[0]  # noqa: E731 (feeds the bad values on purpose)
+    tf = TwoFactor.open(tmp_path / "c.db", keyring=RING, issuer="X", clock=bad_clock)
     tf.enroll("alice")
     before = [(e.event, e.outcome) for e in tf.audit("alice")]
     now[0] = value
