@@ -158,7 +158,7 @@ class SQLiteStore:
     # --- keys -----------------------------------------------------------------------------
 
     def ensure_key_checks(self, checks: dict[int, bytes], now: int) -> dict[int, bytes]:
-        """``INSERT ... ON CONFLICT (key_id) DO NOTHING`` each check, then read all back."""
+        """``INSERT … ON CONFLICT (key_id) DO NOTHING`` each check, then read all back."""
         with self._db.write() as conn:
             conn.executemany(
                 "INSERT INTO key_checks (key_id, envelope, created_at) VALUES (?, ?, ?) "
@@ -185,7 +185,7 @@ class SQLiteStore:
         return None if state is None else _account(user_id, state, creds)
 
     def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
-        """``SELECT ... FROM backup_codes WHERE user_id = ? ORDER BY position``."""
+        """``SELECT … FROM backup_codes WHERE user_id = ? ORDER BY position``."""
         rows = self._db.read(
             "SELECT id, user_id, code_hash, used_at FROM backup_codes "
             "WHERE user_id = ? ORDER BY position",
@@ -277,7 +277,7 @@ class SQLiteStore:
         events: Sequence[AuditEvent],
     ) -> ClaimResult:
         """Read the credential's state (active already: a replay; not pending: a state error);
-        disable the device's active credential; ``UPDATE ... SET state = 'active' WHERE id = ?
+        disable the device's active credential; ``UPDATE … SET state = 'active' WHERE id = ?
         AND state = 'pending' AND last_step < ?`` (one row, or roll back); replace the user's
         backup codes with ``codes`` unless None; reset failures; append ``events``."""
 
@@ -411,7 +411,7 @@ class SQLiteStore:
     def credentials_not_on_key(
         self, key_id: int, *, limit: int, skip: Sequence[str] = ()
     ) -> list[CredentialRow]:
-        """``SELECT ... WHERE key_id != ? AND id NOT IN (skip) ORDER BY id LIMIT ?``."""
+        """``SELECT … WHERE key_id != ? AND id NOT IN (skip) ORDER BY id LIMIT ?``."""
         marks = ", ".join("?" * len(skip))
         rows = self._db.read(
             f"{_SELECT_CREDS} WHERE c.key_id != ? AND c.id NOT IN ({marks}) ORDER BY c.id LIMIT ?",
