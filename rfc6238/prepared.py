@@ -135,7 +135,7 @@ class PreparedMAC:
         return found
 
     def matches_around(self, token: bytes, step: int, digits: int) -> list[int]:
-        """:meth:`matches` for ``step - 1 .. step + 1``, the RFC 6238 §5.2 default window.
+        """:meth:`matches` for ``step - 1`` to ``step + 1``, the RFC 6238 §5.2 default window.
 
         ``1 <= step <= 2**64 - 2`` must already hold. The three candidates are unrolled (no
         loop, no range object) and their packed counters come from a one-entry cache keyed

@@ -264,7 +264,7 @@ def verify_totp(
     algorithm: str = "SHA1",
     allow_short_key: bool = False,
 ) -> Match:
-    """Verify a TOTP token at ``time``, accepting steps ``T - past .. T + future`` (RFC 6238 §5.2).
+    """Verify a TOTP token at ``time``: steps ``T - past`` to ``T + future`` (RFC 6238 §5.2).
 
     Args:
         key: The shared secret bytes (at least 16 bytes unless ``allow_short_key``).

@@ -8,10 +8,10 @@ transaction, which the store runs in its ``_run``
 (:meth:`~rfc6238.service._sqlite_conn.SQLiteConnections.transact` for SQLite,
 ``PostgresConnections._transact`` for PostgreSQL); a refusal raises
 :class:`~rfc6238.service._sqlite_conn.Abort` so that nothing is written. Every claim in them
-stays one conditional statement (``UPDATE ... WHERE <state> ...``, judged by its row count).
+stays one conditional statement (``UPDATE … WHERE <state> …``, judged by its row count).
 
 The statements are written with ``?`` marks; a :class:`Dialect` says what the driver uses
-instead, how the account row is locked first (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite:
+instead, how the account row is locked first (PostgreSQL: ``SELECT … FOR UPDATE``; SQLite:
 nothing, ``BEGIN IMMEDIATE`` already holds the database's write lock), and how backup codes and
 audit events are inserted.
 
@@ -150,7 +150,7 @@ class StoreSQL:
         return {int(k): int(n) for k, n in self._read("counting credentials", sql)}
 
     def load_backup_codes(self, user_id: str) -> list[BackupCodeRow]:
-        """``SELECT ... FROM backup_codes WHERE user_id = ? ORDER BY position``."""
+        """``SELECT … FROM backup_codes WHERE user_id = ? ORDER BY position``."""
         sql = self.dialect.sql(_BACKUP_CODES)
         rows = self._read("loading backup codes", sql, (user_id,))
         return [BackupCodeRow(id=r[0], user_id=r[1], code_hash=r[2], used_at=r[3]) for r in rows]
@@ -199,7 +199,7 @@ class StoreSQL:
         events: Sequence[AuditEvent],
     ) -> ClaimResult:
         """Read the credential's state (active already: a replay; not pending: a state error);
-        disable the device's active credential; ``UPDATE ... SET state = 'active' WHERE id = ?
+        disable the device's active credential; ``UPDATE … SET state = 'active' WHERE id = ?
         AND state = 'pending' AND last_step < ?`` (one row, or roll back); replace the user's
         backup codes with ``codes`` unless None; reset failures; append ``events``."""
         user = credential.user_id

@@ -158,7 +158,7 @@ class SQLiteStore(_store_sql.StoreSQL):
     # --- keys -----------------------------------------------------------------------------
 
     def ensure_key_checks(self, checks: dict[int, bytes], now: int) -> dict[int, bytes]:
-        """``INSERT ... ON CONFLICT (key_id) DO NOTHING`` each check, then read all back."""
+        """``INSERT … ON CONFLICT (key_id) DO NOTHING`` each check, then read all back."""
         with self._db.write() as conn:
             conn.executemany(
                 "INSERT INTO key_checks (key_id, envelope, created_at) VALUES (?, ?, ?) "
@@ -274,7 +274,7 @@ class SQLiteStore(_store_sql.StoreSQL):
     def credentials_not_on_key(
         self, key_id: int, *, limit: int, skip: Sequence[str] = ()
     ) -> list[CredentialRow]:
-        """``SELECT ... WHERE key_id != ? AND id NOT IN (skip) ORDER BY id LIMIT ?``."""
+        """``SELECT … WHERE key_id != ? AND id NOT IN (skip) ORDER BY id LIMIT ?``."""
         marks = ", ".join("?" * len(skip))
         rows = self._db.read(
             f"{_SELECT_CREDS} WHERE c.key_id != ? AND c.id NOT IN ({marks}) ORDER BY c.id LIMIT ?",

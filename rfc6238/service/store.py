@@ -318,7 +318,7 @@ class TwoFactorStore(Protocol):
     def claim_step(
         self, credential: CredentialRow, *, step: int, drift: int, now: int, event: AuditEvent
     ) -> ClaimResult:
-        """Accept a verified code: ``UPDATE ... SET last_step = step, drift, last_used_at = now
+        """Accept a verified code: ``UPDATE … SET last_step = step, drift, last_used_at = now
         WHERE state = 'active' AND last_step < step`` (one row changed, else
         :attr:`ClaimResult.REPLAYED`), failures reset to 0, ``event`` appended; one
         transaction."""
@@ -327,7 +327,7 @@ class TwoFactorStore(Protocol):
     def claim_backup_code(
         self, code: BackupCodeRow, *, user_id: str, now: int, event: AuditEvent
     ) -> int | None:
-        """Use a backup code once (``UPDATE ... WHERE used_at IS NULL``), reset failures,
+        """Use a backup code once (``UPDATE … WHERE used_at IS NULL``), reset failures,
         append ``event`` and a ``backup_code_used`` event counting the unused codes left.
 
         Returns that count (read in the same transaction, so exact under concurrency), or
