@@ -36,6 +36,7 @@ while [ $# -gt 0 ]; do
 done
 OUT="${OUT:-$HERE/out}"
 mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"  # absolute: the builds below run in other folders (GOCACHE)
 TIMEOUT="${TIMEOUT:-10}"
 if [ -z "${RFC6238:-}" ]; then
     if command -v rfc6238 >/dev/null 2>&1; then RFC6238=rfc6238; else RFC6238="python3 -m rfc6238"; fi

@@ -176,7 +176,7 @@ class Attempts:
                     algorithm=cred.algorithm,
                     allow_short_key=True,
                 )
-            past, future = self.policy.window  # type: ignore[misc]  # a tuple after validation
+            past, future = self.policy.window
             drift = max(-self.policy.max_drift, min(self.policy.max_drift, cred.drift))
             return verify_totp(
                 key,

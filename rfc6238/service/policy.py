@@ -54,8 +54,8 @@ class Policy:
         digits: Code length, 6 to 8 (9 and 10 are biased and unsupported by apps).
         period: Step size, 15 to 120 seconds.
         algorithm: ``"SHA1"``, ``"SHA256"`` or ``"SHA512"``.
-        window: Steps accepted before/after the current one: an int or ``(past, future)``,
-            each 0..5.
+        window: Steps accepted before/after the current one, ``(past, future)``, each 0..5.
+            An int ``w`` is accepted at run time and stored as ``(w, w)``.
         look_ahead: HOTP: counters accepted after the expected one (RFC 4226 §7.4), 0 to 50.
         resync_window: HOTP resynchronisation: counters searched for two consecutive codes
             after the expected one (RFC 4226 §7.4), ``look_ahead`` to 1000.
@@ -76,7 +76,7 @@ class Policy:
     digits: int = 6
     period: int = 30
     algorithm: str = "SHA1"
-    window: int | tuple[int, int] = 1
+    window: tuple[int, int] = (1, 1)
     look_ahead: int = 10
     resync_window: int = 100
     secret_bytes: int = 20

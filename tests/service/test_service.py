@@ -472,8 +472,10 @@ def test_policy_is_validated_at_configuration(kwargs: dict[str, Any], error: typ
 
 
 def test_policy_normalises() -> None:
-    p = Policy(algorithm="sha256", window=2, digits=8, period=60)
+    p = Policy(algorithm="sha256", window=(2, 2), digits=8, period=60)
     assert (p.algorithm, p.window) == ("SHA256", (2, 2))
+    one_int = Policy(window=2)  # type: ignore[arg-type]  # an int is normalised at run time
+    assert one_int.window == (2, 2)
     assert p.rule.delay(4) == 0
     assert p.rule.delay(5) == 1
     assert p.rule.delay(100) == 900
