@@ -27,7 +27,15 @@ if TYPE_CHECKING:
         base32,
         bruteforce,  # brute-force odds (RFC 4226 §6, Appendix A); stdlib only
     )
-    from .core import dynamic_truncate, hotp, pack_counter, time_step, totp
+    from .core import (
+        code_from_digest,
+        dynamic_truncate,
+        hotp,
+        pack_counter,
+        time_step,
+        totp,
+        unix_seconds,
+    )
     from .errors import (
         AccountLocked,
         DecryptionError,
@@ -67,7 +75,7 @@ if TYPE_CHECKING:
 _MODULES: dict[str, str] = {
     ".base32": "base32",
     ".bruteforce": "bruteforce",
-    ".core": "dynamic_truncate hotp pack_counter time_step totp",
+    ".core": "code_from_digest dynamic_truncate hotp pack_counter time_step totp unix_seconds",
     ".errors": (
         "AccountLocked DecryptionError EnrollmentStateError InvalidEncoding InvalidParameter "
         "InvalidToken InvalidType InvalidURI KeyringError MalformedToken MissingDependency "
@@ -122,6 +130,7 @@ __all__ = [
     "bruteforce",
     "build_migration_uris",
     "build_uri",
+    "code_from_digest",
     "decode_migration_payload",
     "dynamic_truncate",
     "encode_migration_payload",
@@ -134,6 +143,7 @@ __all__ = [
     "totp",
     "trace_hotp",
     "trace_totp",
+    "unix_seconds",
     "verify_hotp",
     "verify_totp",
 ]

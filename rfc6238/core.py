@@ -39,7 +39,15 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy rea
 if TYPE_CHECKING:
     from typing import Final
 
-__all__ = ["dynamic_truncate", "hotp", "pack_counter", "time_step", "totp"]
+__all__ = [
+    "code_from_digest",
+    "dynamic_truncate",
+    "hotp",
+    "pack_counter",
+    "time_step",
+    "totp",
+    "unix_seconds",
+]
 
 #: The shortest HMAC output truncation accepts (SHA-1, RFC 4226 §5.3).
 MIN_DIGEST_BYTES: Final = 20
@@ -88,6 +96,33 @@ def _truncate(digest: bytes) -> int:
     offset = digest[-1] & 0x0F  # OffsetBits: the low 4 bits of the last byte
     value: int = UNPACK_U32(digest, offset)[0]  # P: the 4 bytes at the offset, big-endian
     return value & 0x7FFFFFFF  # the last 31 bits of P
+
+
+def code_from_digest(digest: bytes | bytearray | memoryview, *, digits: int = 6) -> str:
+    """The HOTP value of an HMAC digest: truncate, reduce ``mod 10**digits``, zero-pad.
+
+    RFC 4226 §5.3 steps 2 and 3 (:func:`dynamic_truncate`, then ``Snum mod 10^Digit``).
+
+    >>> code_from_digest(bytes.fromhex("1f8698690e02ca16618550ef7f19da8e945b555a"))
+    '872921'
+    """
+    if type(digits) is not int or digits not in CODE_FORMATS:
+        digits = check_digits(digits)
+    return CODE_FORMATS[digits] % (dynamic_truncate(digest) % MODULI[digits])
+
+
+def unix_seconds(time: TimeLike) -> int:
+    """Whole Unix seconds (floored) of an int, a finite float or an aware datetime.
+
+    The time value ``T`` of RFC 6238 §4.2 counts whole seconds; datetimes are converted with
+    integer arithmetic, exact past 2038 and 2**53. Naive datetimes, ``bool``, NaN and the
+    infinities are refused.
+
+    >>> from datetime import datetime, timezone
+    >>> unix_seconds(datetime(2009, 2, 13, 23, 31, 30, tzinfo=timezone.utc)), unix_seconds(59.9)
+    (1234567890, 59)
+    """
+    return to_seconds(time)
 
 
 def hotp(

@@ -30,6 +30,7 @@ from strategies import (
     times,
 )
 
+import rfc6238
 from rfc6238 import Secret, dynamic_truncate, hotp, pack_counter, time_step, totp
 from rfc6238.errors import (
     InvalidParameter,
@@ -432,3 +433,29 @@ def test_doctests_pass(name: str) -> None:
 )
 def test_public_functions_have_a_doctest(function: object) -> None:
     assert ">>>" in (getattr(function, "__doc__", None) or "")
+
+
+def test_code_from_digest_is_truncation_then_modulus() -> None:
+    # RFC 4226 §5.4: the example digest, and Appendix D's HMAC of counter 0.
+    assert (
+        rfc6238.code_from_digest(bytes.fromhex("1f8698690e02ca16618550ef7f19da8e945b555a"))
+        == "872921"
+    )
+    digest = bytes.fromhex("cc93cf18508d94934c64b65d8ba7667fb7cde4b0")
+    assert rfc6238.code_from_digest(digest) == "755224"
+    assert rfc6238.code_from_digest(digest, digits=8) == "84755224"
+    with pytest.raises(rfc6238.InvalidParameter, match=r"^digits must be between 6 and 10$"):
+        rfc6238.code_from_digest(digest, digits=5)
+    with pytest.raises(rfc6238.InvalidType):
+        rfc6238.code_from_digest(digest, digits=True)
+
+
+def test_unix_seconds_floors_and_refuses_what_time_step_refuses() -> None:
+    assert rfc6238.unix_seconds(-0.5) == -1
+    assert rfc6238.unix_seconds(2**60) == 2**60
+    aware = datetime(2033, 5, 18, 3, 33, 20, tzinfo=timezone(timedelta(hours=2)))
+    assert rfc6238.unix_seconds(aware) == 2_000_000_000 - 7200
+    with pytest.raises(rfc6238.InvalidParameter, match=r"timezone-aware"):
+        rfc6238.unix_seconds(datetime(2020, 1, 1))
+    with pytest.raises(rfc6238.InvalidType):
+        rfc6238.unix_seconds(True)

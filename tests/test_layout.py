@@ -60,11 +60,7 @@ THIRD_PARTY_AT_TOP = {"rfc6238.conformance.pytest_plugin": {"pytest"}}
 
 # Known violations that other branches are removing right now: (importer, imported).
 # Each entry is temporary; the test fails when an entry is no longer needed.
-ALLOWED_FOR_NOW = {
-    # surfaces reading _checks outside the engine branch (see the habits report)
-    ("rfc6238.cli.common", "rfc6238._checks"),  # to_seconds for --at
-    ("rfc6238.conformance.adapters", "rfc6238._checks"),  # check_digits
-}
+ALLOWED_FOR_NOW: set[tuple[str, str]] = set()  # no known violation left
 
 
 @dataclass(frozen=True, slots=True)

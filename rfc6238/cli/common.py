@@ -26,7 +26,7 @@ import sys
 from datetime import datetime
 
 from .. import base32
-from .._checks import to_seconds
+from ..core import unix_seconds
 from ..errors import InvalidEncoding, InvalidParameter
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing; mypy reads it as True
@@ -255,7 +255,7 @@ def parse_time(text: str) -> int | float:
         ) from err
     if moment.tzinfo is None:
         raise InvalidParameter("--at must have a timezone (add Z or +00:00)")
-    return to_seconds(moment, "--at")
+    return unix_seconds(moment)
 
 
 def emit_json(obj: object, stream: TextIO | None = None) -> None:

@@ -239,10 +239,7 @@ class Rfc6238Implementation(Implementation):
         if op == "totp":
             return rfc6238.totp(kw.pop("key"), kw.pop("time"), **kw)
         if op == "truncate":
-            from rfc6238._checks import check_digits
-
-            digits = check_digits(kw.get("digits", 6))
-            return str(rfc6238.dynamic_truncate(kw["digest"]) % 10**digits).zfill(digits)
+            return rfc6238.code_from_digest(kw["digest"], digits=kw.get("digits", 6))
         if op == "verify_hotp":
             match = rfc6238.verify_hotp(kw.pop("key"), kw.pop("token"), kw.pop("counter"), **kw)
             return {"counter": match.counter, "offset": match.offset}
