@@ -58,7 +58,15 @@ class _Handle:
         self.close()
 
 
+#: What the sqlite3 module raises for a broken or corrupt database: its own errors, and
+#: UnicodeDecodeError when a scribbled page holds a text column that is not UTF-8.
+_DB_ERRORS: Final = (sqlite3.Error, UnicodeDecodeError)
+
+
 def _storage_error(what: str, err: BaseException) -> StorageError:
+    if isinstance(err, UnicodeDecodeError) or str(err).startswith("Could not decode to UTF-8"):
+        # A scribbled page or a tampered row; sqlite3's message would quote the stored text.
+        return StorageError(f"{what}: a stored text is not valid UTF-8 (corrupt database)")
     return StorageError(f"{what}: {type(err).__name__}: {err}")
 
 
@@ -133,14 +141,14 @@ class SQLiteConnections:
             conn = sqlite3.connect(
                 self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
             )
-        except sqlite3.Error as err:
+        except _DB_ERRORS as err:
             raise _storage_error("cannot open the database", err) from err
         handle = _Handle(conn)  # from here on, dropping the handle closes the connection
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA synchronous = {self._synchronous}")
             conn.execute("PRAGMA trusted_schema = OFF")
-        except sqlite3.Error as err:
+        except _DB_ERRORS as err:
             handle.close()
             raise _storage_error("cannot configure the database", err) from err
         self._local.handle = handle
@@ -154,7 +162,7 @@ class SQLiteConnections:
         conn = self.connection()
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as err:
+        except _DB_ERRORS as err:
             raise _storage_error("cannot start a write transaction", err) from err
         try:
             yield conn
@@ -163,9 +171,9 @@ class SQLiteConnections:
             try:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-            except sqlite3.Error as err:
+            except _DB_ERRORS as err:
                 raise _storage_error("rollback failed", err) from exc
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, _DB_ERRORS):
                 raise _storage_error("write failed", exc) from exc
             raise
 
@@ -176,13 +184,13 @@ class SQLiteConnections:
         try:
             conn.execute("BEGIN")
             yield conn
-        except sqlite3.Error as err:
+        except _DB_ERRORS as err:
             raise _storage_error("read failed", err) from err
         finally:
             try:
                 if conn.in_transaction:
                     conn.execute("COMMIT")
-            except sqlite3.Error as err:
+            except _DB_ERRORS as err:
                 raise _storage_error("read failed", err) from err
 
     def transact(self, body: Callable[[sqlite3.Connection], None]) -> ClaimResult:
@@ -198,14 +206,14 @@ class SQLiteConnections:
         """All rows of one statement, outside any transaction."""
         try:
             return self.connection().execute(sql, params).fetchall()
-        except sqlite3.Error as err:
+        except _DB_ERRORS as err:
             raise _storage_error("read failed", err) from err
 
     def _migrate(self) -> None:
         conn = self.connection()
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        except sqlite3.Error as err:
+        except _DB_ERRORS as err:
             raise _storage_error("cannot switch the database to WAL", err) from err
         if str(mode).lower() != "wal":
             raise StorageError("the database file does not support the WAL journal")

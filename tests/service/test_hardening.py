@@ -411,3 +411,21 @@ def test_a_clock_that_raises_is_a_typed_error(tmp_path: Path) -> None:
 
     with pytest.raises(InvalidParameter, match=r"^clock\(\) failed"):
         TwoFactor.open(tmp_path / "b.db", keyring=RING, issuer="X", clock=broken)
+
+
+def test_text_that_is_not_utf8_is_a_storage_error_not_a_decode_error(tmp_path: Path) -> None:
+    # What a scribbled page does at random (it once escaped as UnicodeDecodeError), here on
+    # purpose: a text column holding bytes that are not UTF-8.
+    db = tmp_path / "u.db"
+    clock = Clock()
+    tf, (otp, _codes) = enrolled(db, clock)
+    tf.close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE credentials SET device = CAST(x'ff00fe' AS TEXT)")
+    con.commit()
+    con.close()
+    with make(db, clock) as broken:
+        with pytest.raises(StorageError, match=r"not valid UTF-8 \(corrupt database\)$"):
+            broken.verify("u", otp.at(clock.now))
+        with pytest.raises(StorageError, match=r"not valid UTF-8"):
+            broken.devices("u")
