@@ -200,6 +200,55 @@ def record_verify(
             )
 
 
+def _checked_case(
+    fb: FileBuilder,
+    tests: list[dict[str, Any]],
+    comment: str,
+    flags: list[str],
+    fields: dict[str, Any],
+    error: str | None,
+    verify: Callable[[], rfc6238.Match],
+    matches: Callable[[], list[int]],
+) -> tuple[dict[str, Any], str | None]:
+    """The case rfc6238's ``verify()`` makes of ``fields``, and the offset oracles must find.
+
+    An ``RFC6238Error`` must be ``error`` (an invalid case, no offset); an accepted token
+    records its match and every matching counter of the window (``matches()``).
+    """
+    try:
+        match = verify()
+    except _errors.RFC6238Error as err:
+        _expect(type(err).__name__ == error, f"{comment}: raised {type(err).__name__}")
+        return fb.case(tests, comment, flags, "invalid", **fields, error=error), None
+    _expect(error is None, f"{comment}: accepted")
+    case = fb.case(
+        tests,
+        comment,
+        flags,
+        "valid",
+        **fields,
+        match={"counter": match.counter, "offset": match.offset},
+        matches=matches(),
+    )
+    return case, f"offset {match.offset}"
+
+
+def _ask_verifiers(
+    case: dict[str, Any],
+    expected: str | None,
+    window: Callable[[], dict[str, Callable[[], str]]],
+    direct: Callable[[], dict[str, Callable[[], str]]],
+    *,
+    oracles: bool,
+) -> dict[str, Any]:
+    """Ask the window oracles (the case's ``matches``) and the direct verifiers (``expected``)."""
+    verdicts = Verdicts()
+    if oracles:
+        record_verify(verdicts, window(), f"matches {case.get('matches', [])}")
+        record_verify(verdicts, direct(), expected)
+    return verdicts.dump(case)
+
+
 def verify_totp_case(
     fb: FileBuilder,
     tests: list[dict[str, Any]],
@@ -232,56 +281,25 @@ def verify_totp_case(
         "allow_short_key": allow_short_key,
         "step": step,
     }
-    try:
-        match = rfc6238.verify_totp(
-            key,
-            token,
-            time,
-            window=window,
-            period=period,
-            t0=t0,
-            digits=digits,
-            algorithm=alg,
-            allow_short_key=allow_short_key,
-        )
-    except _errors.RFC6238Error as err:
-        _expect(type(err).__name__ == error, f"{comment}: raised {type(err).__name__}")
-        case = fb.case(tests, comment, flags, "invalid", **fields, error=error)
-        expected = None
-    else:
-        _expect(error is None, f"{comment}: accepted")
-        matches = rfc6238.TOTP(
-            key=key,
-            digits=digits,
-            algorithm=alg,
-            period=period,
-            t0=t0,
-            allow_short_key=allow_short_key,
-        ).matches(token, time, window=window)
-        case = fb.case(
-            tests,
-            comment,
-            flags,
-            "valid",
-            **fields,
-            match={"counter": match.counter, "offset": match.offset},
-            matches=matches,
-        )
-        expected = f"offset {match.offset}"
-    verdicts = Verdicts()
-    if oracles:
-        hits = case.get("matches", [])
-        record_verify(
-            verdicts,
-            window_oracles(key, step - past, step + future, digits, alg, token),
-            f"matches {hits}",
-        )
-        record_verify(
-            verdicts,
-            direct_totp_verifiers(key, token, time, past, future, period, t0, digits, alg),
-            expected,
-        )
-    return verdicts.dump(case)
+    options: dict[str, Any] = {"digits": digits, "algorithm": alg, "period": period, "t0": t0,
+                               "allow_short_key": allow_short_key}  # fmt: skip
+    case, expected = _checked_case(
+        fb,
+        tests,
+        comment,
+        flags,
+        fields,
+        error,
+        lambda: rfc6238.verify_totp(key, token, time, window=window, **options),
+        lambda: rfc6238.TOTP(key=key, **options).matches(token, time, window=window),
+    )
+    return _ask_verifiers(
+        case,
+        expected,
+        lambda: window_oracles(key, step - past, step + future, digits, alg, token),
+        lambda: direct_totp_verifiers(key, token, time, past, future, period, t0, digits, alg),
+        oracles=oracles,
+    )
 
 
 def verify_hotp_case(
@@ -309,8 +327,15 @@ def verify_hotp_case(
         "algorithm": alg,
         "allow_short_key": allow_short_key,
     }
-    try:
-        match = rfc6238.verify_hotp(
+    last = min(counter + look_ahead, MAX64)
+    case, expected = _checked_case(
+        fb,
+        tests,
+        comment,
+        flags,
+        fields,
+        error,
+        lambda: rfc6238.verify_hotp(
             key,
             token,
             counter,
@@ -318,40 +343,20 @@ def verify_hotp_case(
             digits=digits,
             algorithm=alg,
             allow_short_key=allow_short_key,
-        )
-    except _errors.RFC6238Error as err:
-        _expect(type(err).__name__ == error, f"{comment}: raised {type(err).__name__}")
-        case = fb.case(tests, comment, flags, "invalid", **fields, error=error)
-        expected = None
-    else:
-        _expect(error is None, f"{comment}: accepted")
-        mac_matches = [
+        ),
+        lambda: [
             c
-            for c in range(counter, min(counter + look_ahead, MAX64) + 1)
+            for c in range(counter, last + 1)
             if rfc6238.hotp(key, c, digits=digits, algorithm=alg) == token
-        ]
-        case = fb.case(
-            tests,
-            comment,
-            flags,
-            "valid",
-            **fields,
-            match={"counter": match.counter, "offset": match.offset},
-            matches=mac_matches,
-        )
-        expected = f"offset {match.offset}"
-    verdicts = Verdicts()
-    if oracles:
-        hits = case.get("matches", [])
-        record_verify(
-            verdicts,
-            window_oracles(key, counter, counter + look_ahead, digits, alg, token),
-            f"matches {hits}",
-        )
-        record_verify(
-            verdicts, direct_hotp_verifiers(key, token, counter, look_ahead, digits, alg), expected
-        )
-    return verdicts.dump(case, minimum=2)
+        ],
+    )
+    return _ask_verifiers(
+        case,
+        expected,
+        lambda: window_oracles(key, counter, counter + look_ahead, digits, alg, token),
+        lambda: direct_hotp_verifiers(key, token, counter, look_ahead, digits, alg),
+        oracles=oracles,
+    )
 
 
 def build_verify() -> dict[str, Any]:
