@@ -21,7 +21,7 @@ import rfc6238
 from rfc6238.conformance.adapters import INPUTS
 
 from ._base import FORMAT_VERSION, VECTORS, VECTORS_VERSION
-from .oracles import ORACLE_NAMES, oracle_versions
+from .oracles import ORACLE_NAMES, Verdicts, oracle_versions
 from .policy import NOTE, house_rule
 
 IDS = Path(__file__).resolve().parent / "ids"
@@ -176,6 +176,43 @@ def _expect(condition: bool, message: str) -> None:
 
 def hexkey(key: bytes) -> str:
     return key.hex()
+
+
+def edge_case(
+    fb: FileBuilder,
+    tests: list[dict[str, Any]],
+    comment: str,
+    flags: list[str],
+    key: bytes,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A valid self-made case of ``key``; more than 8 ``digits`` adds ``BeyondRFCDigits``."""
+    if fields["digits"] > 8:
+        flags = [*flags, "BeyondRFCDigits"]
+    return fb.case(tests, comment, flags, "valid", key=hexkey(key), **fields)
+
+
+def rfc_case(
+    fb: FileBuilder,
+    tests: list[dict[str, Any]],
+    comment: str,
+    flag: str,
+    key: bytes,
+    verdicts: Verdicts,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A valid case transcribed from an RFC: the RFC text is the first of its verifiers."""
+    verdicts.verified_by.insert(0, "rfc-text")
+    case = fb.case(
+        tests,
+        comment,
+        [flag],
+        "valid",
+        key=hexkey(key),
+        key_base32=rfc6238.base32.encode(key),
+        **fields,
+    )
+    return verdicts.dump(case)
 
 
 def trace_fields(key: bytes, counter: int, digits: int, alg: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import rfc6238
 
 from ._base import ALGS, BLOCK, SEED20, SEEDS
-from .filebuilder import FileBuilder, hexkey, self_made_source, trace_fields
+from .filebuilder import FileBuilder, edge_case, self_made_source, trace_fields
 from .oracles import check_hotp_oracles
 
 
@@ -28,14 +28,12 @@ def hotp_case(
     alg: str,
 ) -> dict[str, Any]:
     code = rfc6238.hotp(key, counter, digits=digits, algorithm=alg)
-    if digits > 8:
-        flags = [*flags, "BeyondRFCDigits"]
-    case = fb.case(
+    case = edge_case(
+        fb,
         tests,
         comment,
         flags,
-        "valid",
-        key=hexkey(key),
+        key,
         counter=counter,
         digits=digits,
         algorithm=alg,

@@ -7,7 +7,7 @@ from typing import Any
 import rfc6238
 
 from ._base import SEED20
-from .filebuilder import FileBuilder, _expect, hexkey, trace_fields
+from .filebuilder import FileBuilder, _expect, rfc_case, trace_fields
 from .oracles import ORACLE_NAMES, check_hotp_oracles, oracle_versions
 
 #: RFC 4226 Appendix D, Table 1 and Table 2, exactly as printed (truncated hex without
@@ -55,15 +55,13 @@ def build_rfc4226() -> dict[str, Any]:
         _expect(fields["hmac"] == mac, f"RFC 4226 HMAC of count {counter}")
         _expect(fields["truncated"] == trunc == int(trunc_hex, 16), f"truncation {counter}")
         _expect(rfc6238.hotp(SEED20, counter) == code, f"RFC 4226 count {counter}")
-        verdicts = check_hotp_oracles(SEED20, counter, 6, "SHA1", code)
-        verdicts.verified_by.insert(0, "rfc-text")
-        fb.case(
+        rfc_case(
+            fb,
             tests,
             f"RFC 4226 Appendix D, count {counter}",
-            ["RFC4226AppendixD"],
-            "valid",
-            key=hexkey(SEED20),
-            key_base32=rfc6238.base32.encode(SEED20),
+            "RFC4226AppendixD",
+            SEED20,
+            check_hotp_oracles(SEED20, counter, 6, "SHA1", code),
             counter=counter,
             digits=6,
             algorithm="SHA1",
@@ -73,7 +71,6 @@ def build_rfc4226() -> dict[str, Any]:
             truncated=trunc,
             code=code,
         )
-        verdicts.dump(fb.groups[-1]["tests"][-1])
     tests = fb.group("truncate", "Dynamic truncation of a given HMAC value (no key).")
     digest = "1f8698690e02ca16618550ef7f19da8e945b555a"
     _expect(rfc6238.dynamic_truncate(bytes.fromhex(digest)) == 0x50EF7F19, "RFC 4226 §5.4")

@@ -8,7 +8,7 @@ from typing import Any
 import rfc6238
 
 from ._base import ALGS, SEED20, SEEDS
-from .filebuilder import FileBuilder, _expect, hexkey
+from .filebuilder import FileBuilder, _expect, hexkey, rfc_case
 from .oracles import ORACLE_NAMES, check_totp_oracles, oracle_versions
 
 #: RFC 6238 Appendix B, as printed: time, UTC text, T in hex, and the TOTP per mode.
@@ -95,15 +95,13 @@ def build_rfc6238() -> dict[str, Any]:
                 rfc6238.totp(key, time, digits=8, algorithm=alg) == codes[alg],
                 f"RFC 6238 {time} {alg}",
             )
-            verdicts = check_totp_oracles(key, time, 30, 0, 8, alg, step, codes[alg])
-            verdicts.verified_by.insert(0, "rfc-text")
-            case = fb.case(
+            case = rfc_case(
+                fb,
                 tests,
                 f"RFC 6238 Appendix B, {utc} UTC, {alg}",
-                ["RFC6238AppendixB"],
-                "valid",
-                key=hexkey(key),
-                key_base32=rfc6238.base32.encode(key),
+                "RFC6238AppendixB",
+                key,
+                check_totp_oracles(key, time, 30, 0, 8, alg, step, codes[alg]),
                 time=time,
                 period=30,
                 t0=0,
@@ -114,7 +112,6 @@ def build_rfc6238() -> dict[str, Any]:
                 step=step,
                 code=codes[alg],
             )
-            verdicts.dump(case)
             rfc_ids[time, alg] = case["tcId"]
     tests = fb.group(
         "totp",

@@ -8,7 +8,7 @@ from typing import Any
 import rfc6238
 
 from ._base import ALGS, SEED20, SEEDS
-from .filebuilder import FileBuilder, hexkey, self_made_source
+from .filebuilder import FileBuilder, edge_case, self_made_source
 from .hotp_edges import derived_key
 from .oracles import TOTP_ORACLES, check_totp_oracles
 from .rfc6238 import RFC6238_TABLE
@@ -51,14 +51,12 @@ def totp_case(
 ) -> dict[str, Any]:
     step = rfc6238.time_step(time, period=period, t0=t0)  # type: ignore[arg-type]  # a time of any vector type
     code = rfc6238.totp(key, time, period=period, t0=t0, digits=digits, algorithm=alg)  # type: ignore[arg-type]  # likewise
-    if digits > 8:
-        flags = [*flags, "BeyondRFCDigits"]
-    case = fb.case(
+    case = edge_case(
+        fb,
         tests,
         comment,
         flags,
-        "valid",
-        key=hexkey(key),
+        key,
         time=time if time_json is None else time_json,
         period=period,
         t0=t0,
