@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, cast
 
@@ -17,6 +18,35 @@ from .oracles import HOTP_ORACLES, TOTP_ORACLES, Verdicts, check_hotp_oracles, c
 
 def _oneshot_hotp(key: object, counter: object, digits: object, alg: object) -> str:
     return rfc6238.hotp(key, counter, digits=digits, algorithm=alg)  # type: ignore[arg-type]  # invalid inputs on purpose
+
+
+def _param_case(
+    fb: FileBuilder,
+    tests: list[dict[str, Any]],
+    comment: str,
+    flags: list[str],
+    args: dict[str, Any],
+    py: dict[str, Any],
+    compute: Callable[[], str],
+    check: Callable[[str], Verdicts],
+    oracles: Mapping[str, Callable[..., str]],
+) -> dict[str, Any]:
+    """A valid case (``compute()`` gives the code, ``check`` asks the oracles) or an invalid one.
+
+    An ``RFC6238Error`` makes the case invalid; then every oracle, called with the decoded
+    ``py`` values in order, must reject it too.
+    """
+    try:
+        code = compute()
+    except _errors.RFC6238Error as err:
+        case = fb.case(tests, comment, flags, "invalid", **args, error=type(err).__name__)
+    else:
+        case = fb.case(tests, comment, flags, "valid", **args, code=code)
+        return check(code).dump(case)
+    verdicts = Verdicts()
+    for name, func in oracles.items():
+        verdicts.record(name, None, partial(func, *py.values()))
+    return verdicts.dump(case)
 
 
 def param_hotp_case(
@@ -36,26 +66,19 @@ def param_hotp_case(
         k: (bytes.fromhex(v) if k == "key" and isinstance(v, str) else decode_value(v))
         for k, v in args.items()
     }
-    try:
-        code = _oneshot_hotp(py["key"], py["counter"], py["digits"], py["algorithm"])
-    except _errors.RFC6238Error as err:
-        case = fb.case(tests, comment, flags, "invalid", **args, error=type(err).__name__)
-        expected = None
-    else:
-        case = fb.case(tests, comment, flags, "valid", **args, code=code)
-        expected = code
-    if expected is not None:
-        return check_hotp_oracles(
-            py["key"], py["counter"], py["digits"], py["algorithm"], expected
-        ).dump(case)
-    verdicts = Verdicts()
-    for name, func in HOTP_ORACLES.items():
-        verdicts.record(
-            name,
-            expected,
-            partial(func, py["key"], py["counter"], py["digits"], py["algorithm"]),
-        )
-    return verdicts.dump(case)
+    return _param_case(
+        fb,
+        tests,
+        comment,
+        flags,
+        args,
+        py,
+        lambda: _oneshot_hotp(py["key"], py["counter"], py["digits"], py["algorithm"]),
+        lambda code: check_hotp_oracles(
+            py["key"], py["counter"], py["digits"], py["algorithm"], code
+        ),
+        HOTP_ORACLES,
+    )
 
 
 def param_totp_case(
@@ -81,43 +104,33 @@ def param_totp_case(
     py: dict[str, Any] = {
         k: (bytes.fromhex(str(v)) if k == "key" else decode_value(v)) for k, v in args.items()
     }
-    try:
-        code = rfc6238.totp(
+    return _param_case(
+        fb,
+        tests,
+        comment,
+        flags,
+        args,
+        py,
+        lambda: rfc6238.totp(
             py["key"],
             py["time"],
             period=py["period"],
             t0=py["t0"],
             digits=py["digits"],
             algorithm=py["algorithm"],
-        )
-    except _errors.RFC6238Error as err:
-        case = fb.case(tests, comment, flags, "invalid", **args, error=type(err).__name__)
-        expected = None
-    else:
-        case = fb.case(tests, comment, flags, "valid", **args, code=code)
-        expected = code
-    if expected is not None:
-        step = rfc6238.time_step(py["time"], period=py["period"], t0=py["t0"])
-        return check_totp_oracles(
+        ),
+        lambda code: check_totp_oracles(
             py["key"],
             py["time"],
             py["period"],
             py["t0"],
             py["digits"],
             py["algorithm"],
-            step,
-            expected,
-        ).dump(case)
-    verdicts = Verdicts()
-    for name, func in TOTP_ORACLES.items():
-        verdicts.record(
-            name,
-            expected,
-            partial(
-                func, py["key"], py["time"], py["period"], py["t0"], py["digits"], py["algorithm"]
-            ),
-        )
-    return verdicts.dump(case)
+            rfc6238.time_step(py["time"], period=py["period"], t0=py["t0"]),
+            code,
+        ),
+        TOTP_ORACLES,
+    )
 
 
 def param_verify_case(
