@@ -27,7 +27,7 @@ import pytest
 from pg_server import PostgresServer
 from pg_workers import burst_guess, open_pg, race, verify_steps, verify_through_outage
 from service_workers import T0, enroll
-from test_throttle_bursts import CASES, FORK, _burst_codes, _check, _prepare
+from test_throttle_bursts import CASES, _burst_codes, _check, _prepare, fork_burst
 
 from rfc6238.service.keyring import KeyRing
 
@@ -242,17 +242,6 @@ def test_throttle_burst_from_processes(url: str, kind: str, burst: int,
     (forked: each child makes its own pool), the right code among them."""
     tf, good = _prepare(url, kind, start, **overrides)
     codes = _burst_codes(good, burst, burst + start + 7, True)
-    barrier, out = FORK.Barrier(burst), FORK.Queue()
-    procs = [FORK.Process(target=burst_guess, args=(tf, codes[i], barrier, out, i))
-             for i in range(burst)]  # fmt: skip
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    answers = [""] * burst
-    for i, answer, _ in results:
-        answers[i] = answer
-    _check(tf, good, codes, answers, sum(r[2] for r in results), allowed, start)
+    answers, evaluated = fork_burst(burst_guess, tf, codes, timeout=60)
+    _check(tf, good, codes, answers, evaluated, allowed, start)
     tf.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,26 @@ def test_thread_burst(tmp_path: Path, kind: str, burst: int, overrides: dict[str
     tf.close()
 
 
+def fork_burst(target: Callable[[TwoFactor, str, Any, Any, int], None], tf: TwoFactor,
+               codes: list[str], *, timeout: float) -> tuple[list[str], int]:  # fmt: skip
+    """One forked ``target(tf, code, barrier, out, i)`` a code, released together by the
+    barrier; each reports ``(i, answer, evaluated)``. The answers in code order, and the sum
+    of the evaluations the children counted."""
+    barrier, out = FORK.Barrier(len(codes)), FORK.Queue()
+    procs = [FORK.Process(target=target, args=(tf, code, barrier, out, i))
+             for i, code in enumerate(codes)]  # fmt: skip
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=timeout) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    answers = [""] * len(codes)
+    for i, answer, _ in results:
+        answers[i] = answer
+    return answers, sum(r[2] for r in results)
+
+
 def _process(tf: TwoFactor, code: str, barrier: Any, out: Any, i: int) -> None:  # pragma: no cover
     counting = Counting(tf)  # in the child: counts this process's evaluations
     barrier.wait(timeout=60)
@@ -146,17 +167,6 @@ def test_process_burst(tmp_path: Path, kind: str, burst: int, overrides: dict[st
                        start: int, allowed: int, with_good: bool) -> None:  # fmt: skip
     tf, good = _prepare(str(tmp_path / "p.db"), kind, start, **overrides)
     codes = _burst_codes(good, burst, burst + start + 1, with_good)
-    barrier, out = FORK.Barrier(burst), FORK.Queue()
-    procs = [FORK.Process(target=_process, args=(tf, codes[i], barrier, out, i))
-             for i in range(burst)]  # fmt: skip
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    answers = [""] * burst
-    for i, answer, _ in results:
-        answers[i] = answer
-    _check(tf, good, codes, answers, sum(r[2] for r in results), allowed, start)
+    answers, evaluated = fork_burst(_process, tf, codes, timeout=120)
+    _check(tf, good, codes, answers, evaluated, allowed, start)
     tf.close()
