@@ -15,8 +15,8 @@ second attempt of the OTP after the successful validation has been issued for th
 
 Only :class:`Match`, :func:`verify_hotp` and :func:`verify_totp` are public. The helpers
 (:func:`check_after`, :func:`settle`, :func:`match_window`, :func:`hotp_window`,
-:func:`scan`, :func:`best_match`) belong to the core: the OTP objects use them; the command
-line, the service, the conformance suite and the notebooks call the public functions.
+:func:`scan`) belong to the core: the OTP objects use them; the command line, the service,
+the conformance suite and the notebooks call the public functions.
 
 >>> key = b"12345678901234567890"
 >>> verify_hotp(key, "969429", 0, look_ahead=5)
@@ -183,18 +183,10 @@ def hotp_window(counter: int, look_ahead: int, after: int) -> tuple[int, int]:
 def scan(mac: PreparedMAC, token: bytes, first: int, last: int, digits: int) -> list[int]:
     """Every counter in ``first..last`` (clipped to ``0..2**64-1``) whose code is ``token``.
 
-    Private to the core: the surfaces verify through :func:`verify_totp`/:func:`verify_hotp`
-    (or the OTP objects) with ``after=``; the service still calls this until it switches.
+    Private to the core: the surfaces and the service verify through
+    :func:`verify_totp`/:func:`verify_hotp` (or the OTP objects) with ``after=``.
     """
     return mac.matches(token, max(first, 0), min(last, MAX_COUNTER), digits)
-
-
-def best_match(matches: list[int], expected: int) -> Match:
-    """:func:`settle` without a replay floor.
-
-    Private to the core, kept only until the service verifies with ``after=``.
-    """
-    return settle(matches, expected, -1)
 
 
 def verify_hotp(

@@ -12,7 +12,7 @@ The second half generates errors from many bad inputs around one known key and t
 checks that no message (nor any chained message) contains the key in any encoding, or the
 token (RFC 4226 §7.5; the error tree in ``rfc6238/errors.py``).
 
-Out of scope: ``rfc6238.prepared.PreparedMAC`` and ``rfc6238.verify.scan``/``best_match``
+Out of scope: ``rfc6238.prepared.PreparedMAC`` and ``rfc6238.verify.scan``/``settle``
 are documented as unchecked internals fed by validated callers; the private validators in
 ``rfc6238._checks`` are reached through every public function here and tested branch by
 branch in ``test_checks.py``.

@@ -31,7 +31,7 @@ from rfc6238.errors import (
     UnsupportedAlgorithm,
 )
 from rfc6238.prepared import PreparedMAC
-from rfc6238.verify import best_match, match_window, scan
+from rfc6238.verify import match_window, scan, settle
 
 KEY = b"12345678901234567890"
 RFC4226_CODES = [
@@ -248,12 +248,12 @@ def test_closest_match_wins_and_ties_go_to_the_earlier_step() -> None:
     assert verify_totp(KEY, code, (middle + 1) * 30, window=(5, 3)) == Match(counter=high, offset=3)
 
 
-def test_best_match() -> None:
-    assert best_match([3, 7], 5) == Match(counter=3, offset=-2)
-    assert best_match([3, 6], 5) == Match(counter=6, offset=1)
-    assert best_match([5], 5) == Match(counter=5, offset=0)
+def test_settle_without_a_replay_floor_picks_the_closest_match() -> None:
+    assert settle([3, 7], 5, -1) == Match(counter=3, offset=-2)
+    assert settle([3, 6], 5, -1) == Match(counter=6, offset=1)
+    assert settle([5], 5, -1) == Match(counter=5, offset=0)
     with pytest.raises(InvalidToken, match=r"^token does not match"):
-        best_match([], 5)
+        settle([], 5, -1)
 
 
 # --- Match -------------------------------------------------------------------------------------
